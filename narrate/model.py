@@ -1,0 +1,186 @@
+"""The values that flow through the pipeline: Article -> Script -> Takes -> Timeline -> Episode.
+
+Every type is a frozen dataclass; a stage returns a new value instead of changing the one it got.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+
+class Role(StrEnum):
+    """What a piece of the article is; a cast gives each role its voice."""
+
+    HEADLINE = "headline"
+    SYNOPSIS = "synopsis"
+    TAKEAWAYS = "takeaways"
+    BODY = "body"
+    QUOTE = "quote"
+    POINT_OF_VIEW = "point_of_view"
+    FAQ_QUESTION = "faq_question"
+    FAQ_ANSWER = "faq_answer"
+    ANNOUNCEMENT = "announcement"
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What is known about an article besides its text."""
+
+    title: str
+    publisher: str | None = None
+    author: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    language: str = "en"
+    description: str | None = None
+    dateline: str | None = None
+    """Place and date the story was filed from, e.g. "Seoul, December 25", when the text had one."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the article with one role: a heading (if any) and its paragraphs, in order.
+
+    For ``TAKEAWAYS`` each paragraph is one list item; FAQ questions and answers are separate
+    sections that alternate ``FAQ_QUESTION``/``FAQ_ANSWER``.
+    """
+
+    role: Role
+    paragraphs: tuple[str, ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: metadata and the sections a listener should hear, in reading order."""
+
+    meta: ArticleMeta
+    sections: tuple[Section, ...]
+
+    def text(self) -> str:
+        """All spoken paragraphs joined, for digests and word counts."""
+        return "\n\n".join(p for s in self.sections for p in s.paragraphs)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: as written (transcripts, player) and as it will be spoken (engine input)."""
+
+    written: str
+    spoken: str
+    role: Role
+    paragraph_end: bool = False
+    """True for the last sentence of a paragraph or list item: the pause after it is longer."""
+    substitutions: tuple[tuple[str, str], ...] = ()
+    """(written form, replacement) pairs applied by normalization and the lexicon, for review."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of the script: one section of the article and its sentences."""
+
+    title: str
+    role: Role
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Script:
+    """What the narration will say, chapter by chapter; the output of segmentation and normalization."""
+
+    meta: ArticleMeta
+    chapters: tuple[Chapter, ...]
+
+    def sentences(self) -> Iterator[Sentence]:
+        """Every sentence in speaking order."""
+        for chapter in self.chapters:
+            yield from chapter.sentences
+
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, eq=False)
+class Audio:
+    """Mono float samples in [-1, 1] and their sample rate; no files involved."""
+
+    samples: FloatArray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True, eq=False)
+class Take:
+    """The audio of one sentence and whether it came from the cache."""
+
+    sentence: Sentence
+    voice: str
+    audio: Audio
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A sentence placed on the episode's time axis."""
+
+    start: float
+    end: float
+    chapter: int
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """A chapter placed on the episode's time axis."""
+
+    start: float
+    end: float
+    title: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Where every sentence and chapter sits in the finished audio: the one source of truth for
+    chapters, transcripts, read-along highlighting and the episode duration."""
+
+    cues: tuple[Cue, ...]
+    chapters: tuple[ChapterMark, ...]
+    duration: float
+
+
+@dataclass(frozen=True)
+class EpisodeFile:
+    """A published file of an episode, named by its content."""
+
+    name: str
+    mime_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A published episode: what the feed and the player need to point at it."""
+
+    guid: str
+    title: str
+    description: str
+    published: dt.datetime
+    duration: float
+    audio: EpisodeFile
+    link: str | None = None
+    author: str | None = None
+    chapters: tuple[ChapterMark, ...] = ()
+    extra_files: tuple[EpisodeFile, ...] = field(default=())
+    """Transcripts and JSON chapters, by MIME type."""
