@@ -39,9 +39,11 @@ class PiperOptions:
     """onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores)."""
 
     def __post_init__(self) -> None:
-        for name in ("length_scale", "noise_scale", "noise_w_scale"):
+        if self.length_scale is not None and not 0 < self.length_scale <= 5:
+            raise ValueError(f"length_scale must be above 0 and at most 5, got {self.length_scale}")
+        for name in ("noise_scale", "noise_w_scale"):
             value = getattr(self, name)
-            if value is not None and not 0 < value <= 5:
+            if value is not None and not 0 <= value <= 5:
                 raise ValueError(f"{name} must be between 0 and 5, got {value}")
         if not 0 < self.volume <= 4:
             raise ValueError(f"volume must be between 0 and 4, got {self.volume}")

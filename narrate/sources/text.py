@@ -54,14 +54,19 @@ WIDGET = re.compile(
     r"^(?:share(?: this(?: article| story)?)?|audio loading voice.*|listen to (?:this )?(?:article|story).*|"
     r"getting your .* player ready.*|loading.*|advertisement|sponsored|read more|see more|"
     r"follow us.*|subscribe.*|sign up.*|print|email|copy link|comments?(?: \(\d+\))?|tags?:.*|"
-    r"(?:written|reported|posted|edited) by .*)\s*[:.…]*$",
+    r"(?:©|\(c\)|copyright\b).*|all rights reserved.*)\s*[:.…]*$",
     re.I,
 )
 DATELINE = re.compile(
     rf"^(?P<place>[A-Z][\w.'’ -]{{1,40}}?),\s+(?P<date>{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)\s*"
     r"(?:\((?P<agency>[^)]{2,40})\))?\s*(?:--|[–—-])\s*",
 )
+NAV_BAR = re.compile(r"^[^|·•]{1,30}(?:\s*[|·•]\s*[^|·•]{1,30}){2,}$")
+BYLINE = re.compile(r"^(?:(?:written|reported|posted|edited)\s+)?by\s+(?P<name>[A-Z][\w.'’ -]{1,60})$", re.I)
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+SINGLE_BLOCK_ROLES = (Role.SYNOPSIS, Role.TAKEAWAYS)
 
 
 class Kind(Enum):
@@ -111,7 +116,7 @@ def _classify(text: str) -> Line:
     role = role_for_heading(stripped)
     if role is not None:
         return Line(stripped, Kind.HEADING, role)
-    if WIDGET.match(stripped) or RELATIVE_TIME.match(stripped):
+    if WIDGET.match(stripped) or RELATIVE_TIME.match(stripped) or NAV_BAR.match(stripped):
         return Line(stripped, Kind.CHROME)
     if DATE_LINE.match(stripped):
         return Line(stripped, Kind.DATE)
@@ -146,6 +151,7 @@ def read_text_dump(text: str, *, source_name: str = "input") -> Article:
     meta = ArticleMeta(
         title=title,
         publisher=builder.byline_name or agency,
+        author=builder.byline_author,
         date=builder.byline_date,
         dateline=dateline,
         description=next((" ".join(s.paragraphs) for s in sections if s.role is Role.SYNOPSIS), None),
@@ -199,6 +205,7 @@ class _SectionBuilder:
         self.in_trailer = False
         self.pending_prose: list[str] = []  # prose seen in the trailer, kept until it proves to be article
         self.byline_name: str | None = None
+        self.byline_author: str | None = None
         self.byline_date: dt.date | None = None
         self.faq_question: str | None = None
 
@@ -230,22 +237,23 @@ class _SectionBuilder:
             self.byline_date = parse_date(line.text)
         for neighbour in (index - 1, index + 1):
             if 0 <= neighbour < len(block) and block[neighbour].kind is Kind.SHORT:
-                self.byline_name = self.byline_name or block[neighbour].text
-        # A byline closes the section it follows; the paragraph before it was the section's last.
-        self._chrome()
+                by = BYLINE.match(block[neighbour].text)
+                if by:
+                    self.byline_author = self.byline_author or by["name"]
+                else:
+                    self.byline_name = self.byline_name or block[neighbour].text
+        # A byline closes the section before it, but it is metadata, not the start of the page's trailer.
+        self._flush()
 
     def _short(self, line: Line, block: list[Line], index: int) -> None:
         neighbours = [block[i] for i in (index - 1, index + 1) if 0 <= i < len(block)]
         if any(n.kind is Kind.DATE for n in neighbours):
             return  # the publisher or author beside a date; recorded by _byline
-        if self.role is Role.TAKEAWAYS and not self.in_trailer and self._takeaway_list_open(block):
+        # Items of a takeaways list are the lines of one block; a lone short line after it is chrome.
+        if self.role is Role.TAKEAWAYS and not self.in_trailer and len(block) > 1:
             self.paragraphs.append(_as_sentence(line.text))
             return
         self._chrome()
-
-    def _takeaway_list_open(self, block: list[Line]) -> bool:
-        # Items of a takeaways list are lines of one block; a lone short line after the list is chrome.
-        return len(block) > 1
 
     def _prose(self, line: Line) -> None:
         if self.in_trailer:
@@ -255,11 +263,6 @@ class _SectionBuilder:
             return
         if self.role is None:
             self.role = Role.BODY
-        if self.role is Role.TAKEAWAYS and self.paragraphs and self._list_closed:
-            # Prose after the list block: the body has begun without a heading.
-            self._flush()
-            self.role = Role.BODY
-            self.heading = None
         if self.role is Role.FAQ_QUESTION:
             self._faq_line(line.text)
             return
@@ -268,11 +271,10 @@ class _SectionBuilder:
             return
         self.paragraphs.append(line.text)
 
-    _list_closed = False
-
     def _end_block(self) -> None:
-        if self.role is Role.TAKEAWAYS and self.paragraphs:
-            self._list_closed = True
+        # A synopsis is one paragraph and a takeaways list one block: prose after them is the story.
+        if self.role in SINGLE_BLOCK_ROLES and self.paragraphs and not self.in_trailer:
+            self._flush()
 
     def _faq_line(self, text: str) -> None:
         if text.rstrip().endswith("?"):
@@ -291,8 +293,6 @@ class _SectionBuilder:
     def _chrome(self) -> None:
         if self.role is None:
             return  # page header before the article: share buttons, audio widget
-        if self.role is Role.TAKEAWAYS and not self._list_closed:
-            return
         self._flush()
         self.in_trailer = True
 
@@ -313,8 +313,9 @@ class _SectionBuilder:
             self.faq_question = None
         elif self.paragraphs and self.role is not None:
             self.sections.append(Section(self.role, tuple(self.paragraphs), heading=self.heading))
+            if self.role in SINGLE_BLOCK_ROLES:
+                self.role, self.heading = Role.BODY, None
         self.paragraphs = []
-        self._list_closed = False
 
     def finish(self) -> list[Section]:
         self._leave_trailer(keep_pending=False)
