@@ -57,8 +57,12 @@ def _feeds_root(out: Path | None) -> Path:
               help="Directory holding the feeds (default: ./feeds).")
 @click.option("--cast", default=None, help="Voice cast to read with (default: the feed's).")
 @click.option("--voice", default=None, help="One voice profile for everything, overriding the cast.")
+@click.option("--force", is_flag=True, help="Render and publish again even if nothing changed.")
+@click.option("--dry-run", is_flag=True, help="Use the fake engine (tones, instantly) to check the whole flow.")
+@click.option("--no-cache", is_flag=True, help="Synthesize every sentence; neither read nor fill the cache.")
 @friendly_errors
-def article(source: Path, feed_name: str, out: Path | None, cast: str | None, voice: str | None) -> None:
+def article(source: Path, feed_name: str, out: Path | None, cast: str | None, voice: str | None, force: bool,
+            dry_run: bool, no_cache: bool) -> None:
     """Narrate SOURCE and publish it as an episode of a feed.
 
     \b
@@ -66,8 +70,11 @@ def article(source: Path, feed_name: str, out: Path | None, cast: str | None, vo
       narrate article examples/nationpress-coupang-breach.txt --feed world-news
     """
     feed_dir = _feeds_root(out) / feed_name
-    options = api.NarrateOptions(cast=cast, voice=voice)
+    if dry_run:
+        voice = "fake"
+    options = api.NarrateOptions(cast=cast, voice=voice, force=force, use_cache=not no_cache)
     bar: Any = None
+    cached = 0
 
     def started(script: Script) -> None:
         nonlocal bar
@@ -76,6 +83,8 @@ def article(source: Path, feed_name: str, out: Path | None, cast: str | None, vo
         bar.__enter__()
 
     def advanced(take: Take) -> None:
+        nonlocal cached
+        cached += take.cached
         bar.update(1)
 
     try:
@@ -84,6 +93,10 @@ def article(source: Path, feed_name: str, out: Path | None, cast: str | None, vo
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(f"{episode.title}")
+    if bar is None:
+        click.echo("  unchanged since it was last published; nothing to do (--force renders it again)")
+    else:
+        click.echo(f"  {bar.length} sentences, {cached} from the cache")
     click.echo(f"  {episode.duration / 60:.1f} min, {len(episode.chapters)} chapters, "
                f"{episode.audio.size / 1e6:.2f} MB -> {feed_dir / 'episodes' / episode.audio.name}")
     click.echo(f"  feed: {feed_dir / 'feed.xml'}")
@@ -163,3 +176,57 @@ def feed_rebuild(name: str, out: Path | None) -> None:
         raise click.BadParameter(f"no feed directory {feed_dir}", param_hint="NAME")
     count = api.rebuild_feed(feed_dir)
     click.echo(f"{feed_dir / 'feed.xml'}: {count} episodes")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect and trim the sentence audio cache."""
+
+
+def _audio_cache(cache_dir: Path | None) -> Any:
+    from narrate.cache import AudioCache
+
+    return api.NarrateOptions(cache_dir=cache_dir).audio_cache() or AudioCache(Path("."))
+
+
+_cache_dir_option = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                                 help="Cache directory (default: $NARRATE_HOME/cache or the user cache dir).")
+
+
+@cache.command("info")
+@_cache_dir_option
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is, how many sentences it holds and how big it is."""
+    info = _audio_cache(cache_dir).info()
+    click.echo(f"path:    {info.path}")
+    click.echo(f"entries: {info.entries}")
+    click.echo(f"size:    {info.bytes / 1e6:.1f} MB of {info.max_bytes / 1e6:.0f} MB")
+
+
+def _size(text: str) -> int:
+    units = {"": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9}
+    number = text.rstrip("kmgbKMGB ")
+    unit = text[len(number):].strip().lower()
+    if unit not in units:
+        raise click.BadParameter(f"{text!r}: use a size such as 500MB or 2GB")
+    try:
+        return int(float(number) * units[unit])
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: use a size such as 500MB or 2GB") from None
+
+
+@cache.command("prune")
+@_cache_dir_option
+@click.option("--max-size", default=None, help="Evict least recently used entries down to this size (e.g. 500MB).")
+def cache_prune(cache_dir: Path | None, max_size: str | None) -> None:
+    """Evict least recently used sentences until the cache fits its bound."""
+    audio_cache = _audio_cache(cache_dir)
+    removed = audio_cache.prune(_size(max_size) if max_size else None)
+    click.echo(f"removed {removed} entries; {audio_cache.info().bytes / 1e6:.1f} MB left")
+
+
+@cache.command("clear")
+@_cache_dir_option
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached sentence."""
+    click.echo(f"removed {_audio_cache(cache_dir).clear()} entries")
