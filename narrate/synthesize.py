@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from narrate.cache import AudioCache, cache_key
+from narrate.effects import apply_effects
 from narrate.engines.base import Engine, EngineRegistry, options_from_mapping
 from narrate.errors import EngineError, NarrateError
 from narrate.model import Role, Script, Sentence, Take
@@ -80,6 +81,7 @@ def synthesize(
             audio = _speak(voice, sentence)
             if cache is not None:
                 cache.put(key, audio)
+        audio = apply_effects(audio, voice.profile.effects)
         take = Take(sentence=sentence, voice=voice.profile.name, audio=audio, cached=cached)
         takes.append(take)
         if progress is not None:
