@@ -275,6 +275,10 @@ def build_sections(
                     and len(paragraph.split()) <= QUESTION_MAX_WORDS:
                 out.question(paragraph, mode.take_faq_heading())
                 continue
+            if mode.role in (Role.SYNOPSIS, Role.TAKEAWAYS) and find_dateline(paragraph):
+                # A standfirst box has no closing tag in the text; the dateline opens the story.
+                mode.role, mode.heading = Role.BODY, None
+                out.open(Role.BODY)
             if qa_run:
                 # An unmarked paragraph ends a Q:/A: run in the body.
                 qa_run = False
