@@ -26,6 +26,9 @@ MAX_HTML_BYTES = 10_000_000
 
 # Page furniture pruned before extraction, matched on class and id; trafilatura drops most of it
 # by itself, these catch widgets it keeps because they sit inside the article element.
+# Widgets hold little text; an element holding more is most likely the article itself, swallowed by
+# a widget's unclosed tag in broken markup, and must not be pruned.
+_SMALL = "string-length(normalize-space(.)) < 1500"
 _CLASS_OR_ID_WORDS = (
     "trinity", "audio-player", "tts-player", "listen-button", "share-bar", "share-buttons",
     "social-share", "sharing", "newsletter", "related-", "read-more", "recommended",
@@ -34,9 +37,10 @@ _CLASS_OR_ID_WORDS = (
 PRUNE_XPATHS: tuple[str, ...] = (
     *(f"//*[contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
     f"'abcdefghijklmnopqrstuvwxyz'), ' ', translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    f"'abcdefghijklmnopqrstuvwxyz')), '{word}')]"
+    f"'abcdefghijklmnopqrstuvwxyz')), '{word}') and {_SMALL}]"
       for word in _CLASS_OR_ID_WORDS),
-    "//figure[.//img or .//picture or .//video or .//iframe]", "//figcaption", "//nav", "//footer", "//form",
+    f"//figure[(.//img or .//picture or .//video or .//iframe) and {_SMALL}]",
+    f"//figcaption[{_SMALL}]", f"//nav[{_SMALL}]", f"//footer[{_SMALL}]", f"//form[{_SMALL}]",
 )
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}\b")

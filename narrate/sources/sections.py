@@ -77,7 +77,7 @@ _MONTH = r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)
          r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
 # "SEOUL, Dec. 25 (Yonhap) --", "Seoul, December 25 (NationPress) –", "WASHINGTON (AP) —".
 DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z.'\- ]{1,40}?)"
+    r"^(?P<place>[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})"
     r"(?:,\s*" + _MONTH + r"\s+(?P<day>\d{1,2}))?"
     r"\s*(?:\((?P<agency>[^)]{2,40})\))?"
     r"\s*(?:--|–|—|-)\s+\S"
