@@ -139,7 +139,8 @@ def test_page_without_an_article_is_an_input_error(page: str) -> None:
 
 def test_page_over_the_size_cap_is_refused_quickly() -> None:
     filler = "<p>" + "word " * 200 + "</p>\n"
-    page = "<html><body><article>" + filler * (MAX_HTML_BYTES // len(filler) + 10) + "</article></body></html>"
+    body = filler * (MAX_HTML_BYTES // len(filler) + 10)
+    page = f"<html><body><article>{body}</article></body></html>"
     started = time.perf_counter()
     with pytest.raises(InputError, match="larger than 10 MB"):
         read_html(page.encode())
