@@ -15,16 +15,17 @@ from narrate.sources.sections import find_dateline, is_boilerplate
 DATA = Path(__file__).parent / "data"
 JUNK = ("Trinity", "Loading voice", "Listen to this article", "Share on", "Share this", "Photo credit",
         "Read more", "Read also", "Related", "Subscribe", "newsletter", "©", "Copyright", "Most read",
-        "Politics", "Basic fare", "(Yonhap)\n")
+        "Politics", "Basic fare", "(Yonhap)\n", "Dots", "newest first", "10 May 2026", "months ago",
+        "Google", "\nNationWire\n", "\nNation Wire\n", "Share:")
 
 
 def paragraph_text(page: str) -> str:
     return "\n".join(p for s in read_html((DATA / page).read_bytes()).sections for p in s.paragraphs)
 
 
-@pytest.mark.parametrize("page", ["news_page.html", "explainer_jsonld_faq.html"])
+@pytest.mark.parametrize("page", ["news_page.html", "explainer_jsonld_faq.html", "wire_page_signature.html"])
 def test_page_furniture_is_not_read(page: str) -> None:
-    text = paragraph_text(page) + "\n"
+    text = "\n" + paragraph_text(page) + "\n"
     for junk in JUNK:
         assert junk not in text, junk
 
@@ -88,10 +89,38 @@ def test_dateline(paragraph: str, dateline: str | None) -> None:
         ("Read more about the plan, the minister said, in the report released on Monday.", False),
         ("Yonhap reported that the related bill passed on Monday.", False),
         ("He said the photo was taken in May.", False),
+        ("10 May 2026", True),
+        ("Updated: December 25, 2025, 10:05 KST", True),
+        ("4 months ago", True),
+        ("Tracing the thread behind this story — newest first.", True),
+        ("The meeting was moved to 10 May 2026.", False),
     ],
 )
 def test_boilerplate_paragraphs(paragraph: str, junk: bool) -> None:
     assert is_boilerplate(paragraph) is junk
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "junk"),
+    [("Nation Wire", True), ("NationWire", True), ("3 Dots", True), ("Yes.", False), ("Why now?", False),
+     ("NationWire reported the outage first.", False)],
+)
+def test_signatures_and_labels(paragraph: str, junk: bool) -> None:
+    assert is_boilerplate(paragraph, publisher="NationWire", fragment_check=True) is junk
+
+
+def test_headings_and_lists_are_restored_when_the_extractor_drops_them() -> None:
+    # This page has no <article> or known content class: trafilatura keeps its paragraphs but
+    # none of its headings or lists.
+    article = read_html((DATA / "wire_page_signature.html").read_bytes())
+    assert [(s.role, s.heading) for s in article.sections[:5]] == [
+        (Role.HEADLINE, None),
+        (Role.SYNOPSIS, "Synopsis"),
+        (Role.TAKEAWAYS, "Key Takeaways"),
+        (Role.BODY, None),
+        (Role.POINT_OF_VIEW, "Point of View"),
+    ]
+    assert len(article.sections[2].paragraphs) == 3
 
 
 def test_metadata_comes_from_the_page() -> None:

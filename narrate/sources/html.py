@@ -85,14 +85,18 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
     blocks = list(_blocks(body))
+    if not any(b.kind == "heading" and _comparable(b.texts[0]) != _comparable(title) for b in blocks):
+        blocks = _with_page_structure(text, blocks)
     if not any(block.kind != "heading" for block in blocks):
         raise InputError(f"no article text found in {where}")
-    sections = build_sections(blocks, title=title, description=document.description, faq=faq)
+    publisher = clean_text(document.sitename or "") or None
+    sections = build_sections(blocks, title=title, description=document.description,
+                              publisher=publisher, faq=faq)
     if len(sections) < 2 and not faq:
         raise InputError(f"no article text found in {where}")
     meta = ArticleMeta(
         title=title,
-        publisher=clean_text(document.sitename or "") or None,
+        publisher=publisher,
         author=clean_text(document.author or "") or None,
         date=_date(document.date),
         url=document.url or url,
@@ -101,6 +105,27 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         dateline=dateline_of(sections),
     )
     return Article(meta, sections)
+
+
+def _with_page_structure(text: str, blocks: list[Block]) -> list[Block]:
+    """The blocks with the page's headings and lists put back, when trafilatura dropped them all."""
+    import trafilatura
+
+    from narrate.sources.restructure import page_blocks, restore_structure
+
+    page = trafilatura.load_html(text)
+    if page is None:
+        return blocks
+    for xpath in PRUNE_XPATHS:
+        for element in page.xpath(xpath):
+            if element.getparent() is not None:
+                element.getparent().remove(element)
+    restored = restore_structure(page_blocks(page), blocks)
+    return restored if any(block.kind == "heading" for block in restored) else blocks
+
+
+def _comparable(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
 
 
 def _blocks(body: etree._Element) -> Iterator[Block]:

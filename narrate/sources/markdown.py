@@ -49,11 +49,12 @@ def read_markdown(text: str) -> Article:
     if not any(block.kind != "heading" for block in blocks):
         raise InputError(f"no article text found in the Markdown article {title!r}")
     description = _string(_first(front, "description"))
-    sections = build_sections(blocks, title=title, description=description)
+    publisher = _string(_first(front, "publisher"))
+    sections = build_sections(blocks, title=title, description=description, publisher=publisher)
     language = _string(_first(front, "language"))
     meta = ArticleMeta(
         title=title,
-        publisher=_string(_first(front, "publisher")),
+        publisher=publisher,
         author=_names(_first(front, "author")),
         date=_date(_first(front, "date")),
         url=_string(_first(front, "url")),

@@ -32,6 +32,12 @@ class Block:
     level: int = 0
 
 
+_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_ONLY = (
+    rf"(\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}},?)\s+\d{{4}}"
+    r"(,?\s+\d{1,2}:\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\s*[a-z]{0,4})?|\d{4}-\d{2}-\d{2}"
+)
+
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
 BOILERPLATE_PARAGRAPHS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern, re.IGNORECASE)
@@ -46,8 +52,14 @@ BOILERPLATE_PARAGRAPHS: tuple[re.Pattern[str], ...] = tuple(
         r"(sign up|subscribe) (for|to) (our|the) .{0,80}newsletter.*",
         r"(advertisement|sponsored content|scroll to continue|continue reading below)\W*",
         r"(copy link|copied!?|click to share.*)",
+        r"((published|updated|posted|last updated)\s*:?\s*(on\s+)?)?" + _DATE_ONLY,
+        r"(latest\s+)?\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+        r".*\b(newest|latest|oldest|most recent) first\W*",
     )
 )
+SHORT_FRAGMENT_WORDS = 3
+"""A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
 
 # Captions and credits that an extractor sometimes keeps as paragraphs: short text that names a
 # photo source. Body prose rarely ends with an agency in brackets and nothing else.
@@ -110,12 +122,22 @@ def find_dateline(paragraph: str) -> Dateline | None:
     return Dateline(place, full_month, int(match["day"]) if match["day"] else None)
 
 
-def is_boilerplate(paragraph: str) -> bool:
-    """True for widget text, "Read more" links, share prompts and photo captions."""
+def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_check: bool = False) -> bool:
+    """True for widget text, "Read more" links, share prompts, photo captions, bare dates and the
+    publisher's name on its own; with ``fragment_check``, also for short labels without punctuation."""
     text = paragraph.strip()
     if any(pattern.fullmatch(text) for pattern in BOILERPLATE_PARAGRAPHS):
         return True
-    return len(text.split()) <= CAPTION_MAX_WORDS and any(p.fullmatch(text) for p in CAPTION_PATTERNS)
+    if publisher and _squashed(text) == _squashed(publisher):
+        return True
+    words = len(text.split())
+    if fragment_check and words <= SHORT_FRAGMENT_WORDS and not _SENTENCE_END.search(text):
+        return True
+    return words <= CAPTION_MAX_WORDS and any(p.fullmatch(text) for p in CAPTION_PATTERNS)
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()
 
 
 def clean_text(text: str) -> str:
@@ -201,6 +223,7 @@ def build_sections(
     *,
     title: str,
     description: str | None = None,
+    publisher: str | None = None,
     faq: Sequence[tuple[str, str]] = (),
 ) -> tuple[Section, ...]:
     """The sections of an article from its blocks, headline first.
@@ -208,7 +231,8 @@ def build_sections(
     ``description`` (a meta description or front-matter summary) becomes the synopsis unless the
     text has its own synopsis section or the description merely repeats the opening paragraph.
     ``faq`` holds question/answer pairs found outside the text (JSON-LD); those the text does not
-    already ask are added at the end.
+    already ask are added at the end. A paragraph that is just the ``publisher``'s name is a
+    signature and is dropped.
     """
     out = _SectionBuilder()
     mode = _Mode()
@@ -242,7 +266,8 @@ def build_sections(
             continue
 
         if block.kind == "quote":
-            paragraphs = [p for p in (clean_text(t) for t in block.texts) if p and not is_boilerplate(p)]
+            paragraphs = [p for p in (clean_text(t) for t in block.texts)
+                          if p and not is_boilerplate(p, publisher=publisher)]
             if paragraphs:
                 answering = out.role is Role.FAQ_ANSWER
                 out.open(Role.QUOTE)
@@ -254,7 +279,7 @@ def build_sections(
         if block.kind == "list" and mode.role is Role.TAKEAWAYS and out.role is Role.TAKEAWAYS:
             # A takeaways box is one list; the paragraphs after it are the story again.
             for item in block.texts:
-                if (paragraph := clean_text(item)) and not is_boilerplate(paragraph):
+                if (paragraph := clean_text(item)) and not is_boilerplate(paragraph, publisher=publisher):
                     out.add(paragraph)
             mode.role, mode.heading = Role.BODY, None
             out.close()
@@ -262,7 +287,8 @@ def build_sections(
         texts = block.texts if block.kind == "list" else tuple(split_qa_lines(block.texts[0]))
         for raw in texts:
             paragraph = clean_text(raw)
-            if not paragraph or is_boilerplate(paragraph):
+            if not paragraph or is_boilerplate(paragraph, publisher=publisher,
+                                                fragment_check=block.kind == "paragraph"):
                 continue
             if match := QUESTION_PREFIX.match(paragraph):
                 out.question(paragraph[match.end():], mode.take_faq_heading())
