@@ -34,28 +34,25 @@ class Block:
 
 _MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE_ONLY = (
-    rf"(\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}},?)\s+\d{{4}}"
-    r"(,?\s+\d{1,2}:\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\s*[a-z]{0,4})?|\d{4}-\d{2}-\d{2}"
+    rf"(?:(\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}},?)\s+\d{{4}}"
+    r"(,?\s+\d{1,2}:\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\s*[a-z]{0,4})?|\d{4}-\d{2}-\d{2})"
 )
 
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
-BOILERPLATE_PARAGRAPHS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"getting your trinity audio player ready.*",
-        r"(audio\s+)?loading voice.*",
-        r"listen to (this|the) (article|story)( now)?\W*(\d+\s*min(utes?)?\W*)?",
-        r"(play|pause) (audio|article)\W*",
-        r"(read|see|watch) (more|also)\s*[:>»›|-].*",
-        r"(also read|related|related stories|related articles|recommended)\s*[:>»›|-].*",
-        r"share (this|on)\b.{0,60}",
-        r"(sign up|subscribe) (for|to) (our|the) .{0,80}newsletter.*",
-        r"(advertisement|sponsored content|scroll to continue|continue reading below)\W*",
-        r"(copy link|copied!?|click to share.*)",
-        r"((published|updated|posted|last updated)\s*:?\s*(on\s+)?)?" + _DATE_ONLY,
-        r"(latest\s+)?\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
-        r".*\b(newest|latest|oldest|most recent) first\W*",
-    )
+BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
+    r"getting your trinity audio player ready.*",
+    r"(audio\s+)?loading voice.*",
+    r"listen to (this|the) (article|story)( now)?\W*(\d+\s*min(utes?)?\W*)?",
+    r"(play|pause) (audio|article)\W*",
+    r"(read|see|watch) (more|also)\s*[:>»›|-].*",
+    r"(also read|related|related stories|related articles|recommended)\s*[:>»›|-].*",
+    r"share (this|on)\b.{0,60}",
+    r"(sign up|subscribe) (for|to) (our|the) .{0,80}newsletter.*",
+    r"(advertisement|sponsored content|scroll to continue|continue reading below)\W*",
+    r"(copy link|copied!?|click to share.*)",
+    r"((published|updated|posted|last updated)\s*:?\s*(on\s+)?)?" + _DATE_ONLY,
+    r"(latest\s+)?\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+    r".*\b(newest|latest|oldest|most recent) first\W*",
 )
 SHORT_FRAGMENT_WORDS = 3
 """A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
@@ -63,17 +60,18 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
 
 # Captions and credits that an extractor sometimes keeps as paragraphs: short text that names a
 # photo source. Body prose rarely ends with an agency in brackets and nothing else.
-CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"(photo|image|picture|graphic|video)s?\s*(credit|courtesy)?\s*[:/(].{0,120}",
-        r".{0,300}\((photo|image|picture)s?\s*(credit|courtesy)?[^)]{0,80}\)",
-        r".{0,300}\((yonhap|reuters|ap|afp|getty images|epa|xinhua|newsis|news1)\)",
-        r".{0,300}\bphoto credit:.{0,80}",
-        r".{0,300}/\s*(getty images|reuters|ap photo|afp|epa|shutterstock)\W*",
-    )
+CAPTION_PATTERNS: tuple[str, ...] = (
+    r"(photo|image|picture|graphic|video)s?\s*(credit|courtesy)?\s*[:/(].{0,120}",
+    r".{0,300}\((photo|image|picture)s?\s*(credit|courtesy)?[^)]{0,80}\)",
+    r".{0,300}\((yonhap|reuters|ap|afp|getty images|epa|xinhua|newsis|news1)\)",
+    r".{0,300}\bphoto credit:.{0,80}",
+    r".{0,300}/\s*(getty images|reuters|ap photo|afp|epa|shutterstock)\W*",
 )
 CAPTION_MAX_WORDS = 60
+
+# One alternation each, matched against the whole paragraph: one regex pass per paragraph.
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE_PARAGRAPHS), re.IGNORECASE)
+_CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTION_PATTERNS), re.IGNORECASE)
 
 QUESTION_PREFIX = re.compile(r"^(q|question)\s*[:.]\s+", re.IGNORECASE)
 ANSWER_PREFIX = re.compile(r"^(a|answer)\s*[:.]\s+", re.IGNORECASE)
@@ -126,14 +124,14 @@ def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_che
     """True for widget text, "Read more" links, share prompts, photo captions, bare dates and the
     publisher's name on its own; with ``fragment_check``, also for short labels without punctuation."""
     text = paragraph.strip()
-    if any(pattern.fullmatch(text) for pattern in BOILERPLATE_PARAGRAPHS):
+    if _BOILERPLATE.fullmatch(text):
         return True
     if publisher and _squashed(text) == _squashed(publisher):
         return True
     words = len(text.split())
     if fragment_check and words <= SHORT_FRAGMENT_WORDS and not _SENTENCE_END.search(text):
         return True
-    return words <= CAPTION_MAX_WORDS and any(p.fullmatch(text) for p in CAPTION_PATTERNS)
+    return words <= CAPTION_MAX_WORDS and _CAPTION.fullmatch(text) is not None
 
 
 def _squashed(text: str) -> str:
