@@ -191,3 +191,35 @@ def test_long_article_under_the_cap_reads_in_reasonable_time() -> None:
     body = next(s for s in article.sections if s.heading == "How the breach happened")
     assert len(body.paragraphs) == 2 + 2000
     assert elapsed < 15
+
+
+def test_faq_from_a_definition_list_and_bold_questions() -> None:
+    paragraphs = "".join(f"<p>The city raised fares again this year after debate number {n} in the council "
+                         "about costs and services.</p>" for n in range(4))
+    page = (f"<html><head><title>Fares</title></head><body><article><h1>Fares</h1>{paragraphs}"
+            "<h2>FAQ</h2><dl><dt>Who pays more</dt><dd>Everyone who rides pays 150 won more.</dd>"
+            "<dt>When?</dt><dd>From January.</dd></dl>"
+            "<p><strong>Is the bus affected?</strong></p><p>No, bus fares stay the same until March.</p>"
+            "</article></body></html>")
+    faq = [(s.role, s.paragraphs) for s in read_html(page).sections if s.role.name.startswith("FAQ")]
+    assert faq == [
+        (Role.FAQ_QUESTION, ("Who pays more",)),
+        (Role.FAQ_ANSWER, ("Everyone who rides pays 150 won more.",)),
+        (Role.FAQ_QUESTION, ("When?",)),
+        (Role.FAQ_ANSWER, ("From January.",)),
+        (Role.FAQ_QUESTION, ("Is the bus affected?",)),
+        (Role.FAQ_ANSWER, ("No, bus fares stay the same until March.",)),
+    ]
+
+
+def test_a_description_without_article_text_is_not_an_article() -> None:
+    page = ('<html><head><title>Only</title><meta name="description" content="A page with a description '
+            'only."></head><body><p>Getting your Trinity Audio player ready...</p></body></html>')
+    with pytest.raises(InputError, match="no article text found"):
+        read_html(page)
+
+
+def test_xhtml_with_an_xml_declaration() -> None:
+    page = (DATA / "news_page.html").read_text(encoding="utf-8").replace("<!DOCTYPE html>", "")
+    article = read_html('<?xml version="1.0" encoding="utf-8"?>\n' + page)
+    assert article.meta.dateline == "Seoul, December 25"

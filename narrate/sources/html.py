@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
-from narrate.model import Article, ArticleMeta
+from narrate.model import Article, ArticleMeta, Role
 from narrate.sources.detect import decode_html
 from narrate.sources.sections import Block, build_sections, clean_text, dateline_of
 
@@ -92,7 +92,9 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     publisher = clean_text(document.sitename or "") or None
     sections = build_sections(blocks, title=title, description=document.description,
                               publisher=publisher, faq=faq)
-    if len(sections) < 2 and not faq:
+    if not any(s.role is not Role.HEADLINE and not (s.role is Role.SYNOPSIS and s.heading is None)
+               for s in sections):
+        # A headline and the page's meta description are not an article.
         raise InputError(f"no article text found in {where}")
     meta = ArticleMeta(
         title=title,
@@ -138,6 +140,11 @@ def _blocks(body: etree._Element) -> Iterator[Block]:
             yield Block("heading", (_text_of(element),), level)
         elif tag == "p":
             yield Block("paragraph", (_text_of(element),))
+        elif tag == "list" and element.get("rend") == "dl":
+            # A definition list: terms read like sub-headings (FAQ questions, often), then the text.
+            for item in element.iter("item"):
+                term = item.get("rend", "").startswith("dt")
+                yield Block("heading" if term else "paragraph", (_text_of(item),), 0)
         elif tag == "list":
             items = tuple(_text_of(item) for item in element.iter("item"))
             if items:

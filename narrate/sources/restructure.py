@@ -80,9 +80,9 @@ def _walk(element: html.HtmlElement, found: list[tuple[Block, float]]) -> None:
             continue
         if heading := _HEADING.fullmatch(tag):
             found.append((Block("heading", (_text(child),), int(heading.group(1))), 0.0))
-        elif tag == "summary":
+        elif tag in ("summary", "dt"):
             found.append((Block("heading", (_text(child),), 0), 0.0))
-        elif tag in ("p", "dt", "dd"):
+        elif tag in ("p", "dd"):
             found.append((Block("paragraph", (_text(child),)), _link_share(child)))
         elif tag in ("ul", "ol"):
             items = tuple(t for t in (_text(li, skip_lists=True) for li in child.iter("li")) if t)
