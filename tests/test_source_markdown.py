@@ -70,6 +70,7 @@ def test_faq_questions_as_bold_paragraphs() -> None:
         ("---\n- a list\n---\nText.\n", "must be a mapping"),
         ("---\ntitle: T\ndate: soon\n---\nText.\n", "not a date"),
         ("# Only a heading\n", "no article text"),
+        ("---\ntitle: T\ndescription: Just this.\n---\n![image](a.png)\n", "no article text"),
     ],
 )
 def test_bad_markdown_is_an_input_error(text: str, message: str) -> None:

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
-from narrate.model import Article, ArticleMeta, Role
+from narrate.model import Article, ArticleMeta
 from narrate.sources.detect import decode_html
-from narrate.sources.sections import Block, build_sections, clean_text, dateline_of
+from narrate.sources.sections import Block, build_sections, clean_text, dateline_of, has_article_text
 
 if TYPE_CHECKING:
     from lxml import etree, html
@@ -92,9 +92,7 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     publisher = clean_text(document.sitename or "") or None
     sections = build_sections(blocks, title=title, description=document.description,
                               publisher=publisher, faq=faq)
-    if not any(s.role is not Role.HEADLINE and not (s.role is Role.SYNOPSIS and s.heading is None)
-               for s in sections):
-        # A headline and the page's meta description are not an article.
+    if not has_article_text(sections):
         raise InputError(f"no article text found in {where}")
     meta = ArticleMeta(
         title=title,

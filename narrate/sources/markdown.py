@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
 from narrate.model import Article, ArticleMeta
-from narrate.sources.sections import Block, build_sections, clean_text, dateline_of
+from narrate.sources.sections import Block, build_sections, clean_text, dateline_of, has_article_text
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -46,11 +46,11 @@ def read_markdown(text: str) -> Article:
     if not title:
         raise InputError("the Markdown article has no title; add 'title:' to its front matter "
                          "or start it with a '# Title' line")
-    if not any(block.kind != "heading" for block in blocks):
-        raise InputError(f"no article text found in the Markdown article {title!r}")
     description = _string(_first(front, "description"))
     publisher = _string(_first(front, "publisher"))
     sections = build_sections(blocks, title=title, description=description, publisher=publisher)
+    if not has_article_text(sections):
+        raise InputError(f"no article text found in the Markdown article {title!r}")
     language = _string(_first(front, "language"))
     meta = ArticleMeta(
         title=title,

@@ -356,6 +356,12 @@ def _missing_faq(sections: Sequence[Section], faq: Sequence[tuple[str, str]]) ->
     return extra
 
 
+def has_article_text(sections: Sequence[Section]) -> bool:
+    """True when there is more than a headline and a synopsis taken from the page's description."""
+    return any(s.role is not Role.HEADLINE and not (s.role is Role.SYNOPSIS and s.heading is None)
+               for s in sections)
+
+
 def dateline_of(sections: Sequence[Section]) -> str | None:
     """The dateline opening the first body paragraph, formatted "Seoul, December 25"."""
     for section in sections:
