@@ -27,7 +27,7 @@ def comparable(value: str) -> str:
     return " ".join(re.sub(r"\W+", " ", value).casefold().split())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(block, max_size=25), faq_pairs)
 def test_sections_are_well_formed_and_invent_no_text(blocks: list[Block], faq: list[tuple[str, str]]) -> None:
     sections = build_sections(blocks, title="The title", description="A description.", faq=faq)
