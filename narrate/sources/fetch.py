@@ -66,7 +66,7 @@ def fetch(
     deadline = time.monotonic() + timeout
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        response = _request(current, allow_private=allow_private, deadline=deadline, timeout=timeout)
+        pool, response = _request(current, allow_private=allow_private, deadline=deadline, timeout=timeout)
         try:
             location = response.headers.get("Location")
             if response.status in REDIRECT_STATUSES and location:
@@ -83,12 +83,16 @@ def fetch(
             raise _network_error(current, error, timeout) from None
         finally:
             response.release_conn()
+            pool.close()
         return _page(current, response.headers.get("Content-Type"), body)
     raise InputError(f"{url} redirected more than {MAX_REDIRECTS} times; give the final address")
 
 
-def _request(url: str, *, allow_private: bool, deadline: float, timeout: float) -> urllib3.BaseHTTPResponse:
-    """One GET to the checked address of ``url``'s host, without following redirects."""
+def _request(
+    url: str, *, allow_private: bool, deadline: float, timeout: float
+) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse]:
+    """One GET to the checked address of ``url``'s host, without following redirects; the caller
+    closes the pool once it has read the response."""
     import urllib3
 
     parts = urlsplit(url)
@@ -127,10 +131,12 @@ def _request(url: str, *, allow_private: bool, deadline: float, timeout: float) 
         "Accept-Encoding": "gzip, deflate",
     }
     try:
-        return pool.urlopen("GET", target, headers=headers, redirect=False, preload_content=False,
-                            decode_content=True, assert_same_host=False, retries=False)
+        response = pool.urlopen("GET", target, headers=headers, redirect=False, preload_content=False,
+                                decode_content=True, assert_same_host=False, retries=False)
     except urllib3.exceptions.HTTPError as error:
+        pool.close()
         raise _network_error(url, error, timeout) from None
+    return pool, response
 
 
 def _checked_address(url: str, host: str, port: int, *, allow_private: bool) -> str:
