@@ -223,3 +223,13 @@ def test_xhtml_with_an_xml_declaration() -> None:
     page = (DATA / "news_page.html").read_text(encoding="utf-8").replace("<!DOCTYPE html>", "")
     article = read_html('<?xml version="1.0" encoding="utf-8"?>\n' + page)
     assert article.meta.dateline == "Seoul, December 25"
+
+
+def test_page_without_sub_headings_is_one_body_section() -> None:
+    paragraphs = "".join(f"<p>Paragraph {n} of the story tells the reader what happened at the meeting "
+                         "and who said what about it.</p>" for n in range(5))
+    page = (f"<html><head><title>Plain story</title></head><body><div class='x'><h1>Plain story</h1>"
+            f"<div class='y'>{paragraphs}</div></div></body></html>")
+    sections = read_html(page).sections
+    assert [s.role for s in sections] == [Role.HEADLINE, Role.BODY]
+    assert len(sections[1].paragraphs) == 5

@@ -85,8 +85,8 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
     blocks = list(_blocks(body))
-    if not any(b.kind == "heading" and _comparable(b.texts[0]) != _comparable(title) for b in blocks):
-        blocks = _with_page_structure(text, blocks)
+    if not _has_subheadings(blocks, title):
+        blocks = _with_page_structure(text, blocks, title)
     if not any(block.kind != "heading" for block in blocks):
         raise InputError(f"no article text found in {where}")
     publisher = clean_text(document.sitename or "") or None
@@ -107,7 +107,11 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     return Article(meta, sections)
 
 
-def _with_page_structure(text: str, blocks: list[Block]) -> list[Block]:
+def _has_subheadings(blocks: list[Block], title: str) -> bool:
+    return any(b.kind == "heading" and _comparable(b.texts[0]) != _comparable(title) for b in blocks)
+
+
+def _with_page_structure(text: str, blocks: list[Block], title: str) -> list[Block]:
     """The blocks with the page's headings and lists put back, when trafilatura dropped them all."""
     import trafilatura
 
@@ -121,7 +125,7 @@ def _with_page_structure(text: str, blocks: list[Block]) -> list[Block]:
             if element.getparent() is not None:
                 element.getparent().remove(element)
     restored = restore_structure(page_blocks(page), blocks)
-    return restored if any(block.kind == "heading" for block in restored) else blocks
+    return restored if _has_subheadings(restored, title) else blocks
 
 
 def _comparable(text: str) -> str:
