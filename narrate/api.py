@@ -29,7 +29,7 @@ from narrate.publish.feed import build_feed
 from narrate.publish.feedconfig import FeedConfig, load_feed_config
 from narrate.publish.store import EpisodeStore, episode_guid
 from narrate.segment import SegmentOptions, segment
-from narrate.sources.load import read_file
+from narrate.sources.read import ReadOptions, read_source
 from narrate.speech import SpeechPreparer, speak_script
 from narrate.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
 from narrate.transcript import to_json_chapters, to_srt, to_webvtt
@@ -46,6 +46,7 @@ class NarrateOptions:
     """One profile for every role; overrides the cast."""
     voices_dirs: tuple[Path, ...] = ()
     """Extra directories searched for profiles and casts, before the built-in ones."""
+    read: ReadOptions = field(default_factory=ReadOptions)
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     assemble: AssembleOptions = field(default_factory=AssembleOptions)
     cache_dir: Path | None = None
@@ -62,9 +63,9 @@ class NarrateOptions:
         return AudioCache((self.cache_dir or paths.cache_dir()) / "audio")
 
 
-def read_article(source: str | Path) -> Article:
-    """Read and clean an article from a file."""
-    return read_file(Path(source))
+def read_article(source: str | Path, options: ReadOptions | None = None) -> Article:
+    """Read and clean an article from a file or an http(s) URL (HTML, Markdown or a text page dump)."""
+    return read_source(str(source), options)
 
 
 def choose_cast(options: NarrateOptions, default: str = "default") -> Cast:
@@ -149,7 +150,7 @@ def narrate_article(
 ) -> Episode:
     """Narrate one article into a feed: publish its episode and rewrite the feed."""
     options = options or NarrateOptions()
-    article = read_article(source)
+    article = read_article(source, options.read)
     config = load_feed_config(feed_dir)
     feed_voices = feed_dir / "voices"
     if feed_voices.is_dir():

@@ -13,6 +13,7 @@ import click
 from narrate import __version__, api
 from narrate.cli_common import friendly_errors
 from narrate.model import Script, Take
+from narrate.sources.read import ReadOptions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,8 +33,24 @@ def _feeds_root(out: Path | None) -> Path:
     return out if out is not None else Path("feeds")
 
 
+_read_options = [
+    click.option("--allow-private", is_flag=True,
+                 help="Allow URLs on private or loopback addresses (a local test server)."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+                 help="Seconds allowed for fetching a URL."),
+]
+
+
+def read_options(command: Any) -> Any:
+    """Add the options that say how a SOURCE file or URL is read."""
+    for option in reversed(_read_options):
+        command = option(command)
+    return command
+
+
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source")
+@read_options
 @click.option("--feed", "feed_name", required=True, help="Feed to publish into: feeds/NAME/ (created if new).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory holding the feeds (default: ./feeds).")
@@ -43,9 +60,9 @@ def _feeds_root(out: Path | None) -> Path:
 @click.option("--dry-run", is_flag=True, help="Use the fake engine (tones, instantly) to check the whole flow.")
 @click.option("--no-cache", is_flag=True, help="Synthesize every sentence; neither read nor fill the cache.")
 @friendly_errors
-def article(source: Path, feed_name: str, out: Path | None, cast: str | None, voice: str | None, force: bool,
-            dry_run: bool, no_cache: bool) -> None:
-    """Narrate SOURCE and publish it as an episode of a feed.
+def article(source: str, allow_private: bool, timeout: float, feed_name: str, out: Path | None, cast: str | None,
+            voice: str | None, force: bool, dry_run: bool, no_cache: bool) -> None:
+    """Narrate SOURCE (a file or an http(s) URL) and publish it as an episode of a feed.
 
     \b
     Example:
@@ -54,7 +71,8 @@ def article(source: Path, feed_name: str, out: Path | None, cast: str | None, vo
     feed_dir = _feeds_root(out) / feed_name
     if dry_run:
         voice = "fake"
-    options = api.NarrateOptions(cast=cast, voice=voice, force=force, use_cache=not no_cache)
+    options = api.NarrateOptions(cast=cast, voice=voice, force=force, use_cache=not no_cache,
+                                 read=ReadOptions(allow_private=allow_private, timeout=timeout))
     bar: Any = None
     cached = 0
 
@@ -85,12 +103,14 @@ def article(source: Path, feed_name: str, out: Path | None, cast: str | None, vo
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source")
+@read_options
 @click.option("--json", "as_json", is_flag=True, help="Print the script as JSON.")
 @click.option("--cast", default=None, help="Voice cast (decides which voice reads each part).")
 @click.option("--voice", default=None, help="One voice profile for everything.")
 @friendly_errors
-def script(source: Path, as_json: bool, cast: str | None, voice: str | None) -> None:
+def script(source: str, allow_private: bool, timeout: float, as_json: bool, cast: str | None,
+           voice: str | None) -> None:
     """Print what would be spoken for SOURCE, without synthesizing anything.
 
     \b
@@ -102,7 +122,8 @@ def script(source: Path, as_json: bool, cast: str | None, voice: str | None) -> 
 
     options = api.NarrateOptions(cast=cast, voice=voice)
     chosen = api.choose_cast(options)
-    result = api.build_script(api.read_article(source), chosen, EngineRegistry.from_entry_points(),
+    article = api.read_article(source, ReadOptions(allow_private=allow_private, timeout=timeout))
+    result = api.build_script(article, chosen, EngineRegistry.from_entry_points(),
                               SpeechPreparer.load(), options.segment)
     if as_json:
         click.echo(json.dumps(script_to_json(result, chosen), ensure_ascii=False, indent=1))
@@ -215,8 +236,10 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def _attach_commands() -> None:
+    from narrate.cli_sources import read
     from narrate.cli_voices import voices
 
+    main.add_command(read)
     main.add_command(voices)
 
 
