@@ -33,6 +33,9 @@ def is_url(source: str) -> bool:
 def read_source(source: str, options: ReadOptions | None = None) -> Article:
     """The article at a URL or in a file (HTML, Markdown or a plain-text dump, told by content)."""
     options = options or ReadOptions()
+    scheme, separator, _ = source.partition("://")
+    if separator and scheme.isalpha() and not is_url(source):
+        raise InputError(f"{source}: only http(s) URLs can be fetched")
     if is_url(source):
         from narrate.sources.fetch import fetch
         from narrate.sources.html import read_html
