@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
-import re
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +24,7 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/image":
             self.reply(200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64))
         elif self.path == "/slow":
-            time.sleep(3)
+            time.sleep(2)
             self.reply(200, "text/html", (DATA / "news_page.html").read_bytes())
         else:
             self.reply(200, "text/html", (DATA / "news_page.html").read_bytes())
@@ -44,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
+    httpd.daemon_threads = False  # server_close() then waits for the slow handler, so no socket outlives the test
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

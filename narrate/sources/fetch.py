@@ -82,7 +82,8 @@ def fetch(
         except urllib3.exceptions.HTTPError as error:
             raise _network_error(current, error, timeout) from None
         finally:
-            response.release_conn()
+            # An unread body (error status, redirect) keeps the socket's file open: close it, not just release.
+            response.close()
             pool.close()
         return _page(current, response.headers.get("Content-Type"), body)
     raise InputError(f"{url} redirected more than {MAX_REDIRECTS} times; give the final address")
