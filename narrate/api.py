@@ -1,0 +1,188 @@
+"""The library API: the calls the CLI, a web hook or a Dask worker make.
+
+``narrate_article`` runs the whole flow for one article into one feed directory:
+source -> Article -> Script -> Takes -> programme + Timeline -> files -> record + feed.xml.
+Nothing is written until the audio exists, files are written atomically under content-hashed
+names, and the record and feed are updated under the feed's lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.assemble import AssembleOptions, assemble
+from narrate.encode import EncodeOptions, Tags, encode_mp3, master, write_id3
+from narrate.engines.base import EngineRegistry
+from narrate.model import Article, Episode, EpisodeFile, Role, Script, Take, Timeline
+from narrate.publish.atomic import write_atomic
+from narrate.publish.feed import build_feed
+from narrate.publish.feedconfig import FeedConfig, load_feed_config
+from narrate.publish.store import EpisodeStore, episode_guid
+from narrate.segment import SegmentOptions, segment
+from narrate.sources.load import read_file
+from narrate.speech import SpeechPreparer, speak_script
+from narrate.synthesize import accepts_phonemes, synthesize
+from narrate.transcript import to_json_chapters, to_srt, to_webvtt
+from narrate.voices import Cast, load_cast, load_profile, single_voice_cast
+
+
+@dataclass(frozen=True)
+class NarrateOptions:
+    """Choices for one narration; every field has a sensible default."""
+
+    cast: str | None = None
+    """Cast name or file; None uses the feed's cast."""
+    voice: str | None = None
+    """One profile for every role; overrides the cast."""
+    voices_dirs: tuple[Path, ...] = ()
+    """Extra directories searched for profiles and casts, before the built-in ones."""
+    segment: SegmentOptions = field(default_factory=SegmentOptions)
+    assemble: AssembleOptions = field(default_factory=AssembleOptions)
+
+
+def read_article(source: str | Path) -> Article:
+    """Read and clean an article from a file."""
+    return read_file(Path(source))
+
+
+def choose_cast(options: NarrateOptions, default: str = "default") -> Cast:
+    """The cast the options ask for."""
+    if options.voice:
+        return single_voice_cast(load_profile(options.voice, options.voices_dirs))
+    return load_cast(options.cast or default, options.voices_dirs)
+
+
+def build_script(
+    article: Article, cast: Cast, registry: EngineRegistry, preparer: SpeechPreparer,
+    options: SegmentOptions | None = None,
+) -> Script:
+    """Segment an article and prepare every sentence for the voice that will speak it."""
+    return speak_script(segment(article, options), preparer, accepts_phonemes(cast, registry))
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """An ASCII file-name stem: lower case, words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "episode"
+
+
+def _publish_file(media_dir: Path, stem: str, suffix: str, mime: str, data: bytes) -> EpisodeFile:
+    """Write data under a content-hashed name; an existing file of that name already holds these bytes."""
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"{stem}-{digest[:16]}{suffix}"
+    target = media_dir / name
+    if not target.exists():
+        write_atomic(target, data)
+    return EpisodeFile(name=name, mime_type=mime, size=len(data), sha256=digest)
+
+
+def render_audio(
+    script: Script, cast: Cast, registry: EngineRegistry, options: NarrateOptions,
+    progress: Callable[[Take], None] | None = None,
+) -> tuple[object, Timeline]:
+    """Synthesize and assemble a script: the mastered programme and its timeline."""
+    takes = synthesize(script, cast, registry, progress)
+    programme, timeline = assemble(script, takes, cast, options.assemble)
+    return master(programme), timeline
+
+
+def narrate_article(
+    source: str | Path,
+    feed_dir: Path,
+    options: NarrateOptions | None = None,
+    *,
+    registry: EngineRegistry | None = None,
+    preparer: SpeechPreparer | None = None,
+    progress: Callable[[Take], None] | None = None,
+    on_script: Callable[[Script], None] | None = None,
+    now: dt.datetime | None = None,
+) -> Episode:
+    """Narrate one article into a feed: publish its episode and rewrite the feed."""
+    options = options or NarrateOptions()
+    article = read_article(source)
+    config = load_feed_config(feed_dir)
+    feed_voices = feed_dir / "voices"
+    if feed_voices.is_dir():
+        options = NarrateOptions(**{**options.__dict__, "voices_dirs": (feed_voices, *options.voices_dirs)})
+    cast = choose_cast(options, config.cast)
+    registry = registry or EngineRegistry.from_entry_points()
+    if preparer is None:
+        lexicons = [feed_dir / config.lexicon] if config.lexicon else []
+        preparer = SpeechPreparer.load(lexicons)
+    script = build_script(article, cast, registry, preparer, options.segment)
+    if on_script is not None:
+        on_script(script)
+    programme, timeline = render_audio(script, cast, registry, options, progress)
+    return publish_episode(article, script, programme, timeline, feed_dir, config, now=now)
+
+
+def publish_episode(
+    article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
+    config: FeedConfig, *, now: dt.datetime | None = None,
+) -> Episode:
+    """Encode, write the files, and add the episode to the feed's records and feed.xml."""
+    now = now or dt.datetime.now(dt.UTC)
+    meta = article.meta
+    store = EpisodeStore(feed_dir)
+    store.media_dir.mkdir(parents=True, exist_ok=True)
+    stem = slugify(meta.title)
+    # Encode into a scratch file first: the published name depends on the finished bytes.
+    with tempfile.TemporaryDirectory(dir=store.media_dir, prefix=".encode-") as scratch:
+        temp = Path(scratch) / f"{stem}.mp3"
+        encode_mp3(programme, temp, EncodeOptions(bitrate=config.bitrate))
+        write_id3(temp, Tags(title=meta.title, artist=meta.publisher, album=config.title, date=meta.date,
+                             comment=meta.description), timeline.chapters)
+        audio_bytes = temp.read_bytes()
+    audio = _publish_file(store.media_dir, stem, ".mp3", "audio/mpeg", audio_bytes)
+    extras = (
+        _publish_file(store.media_dir, stem, ".vtt", "text/vtt", to_webvtt(timeline).encode()),
+        _publish_file(store.media_dir, stem, ".srt", "application/x-subrip", to_srt(timeline).encode()),
+        _publish_file(store.media_dir, stem, ".chapters.json", "application/json+chapters",
+                      to_json_chapters(timeline).encode()),
+    )
+    guid = episode_guid(meta)
+    with store.locked():
+        previous = store.get(guid)
+        if previous is not None:
+            published = previous.published
+        elif meta.date is not None:
+            published = dt.datetime.combine(meta.date, dt.time(0, 0), tzinfo=dt.UTC)
+        else:
+            published = now
+        episode = Episode(
+            guid=guid, title=meta.title, description=_description(script), published=published,
+            duration=timeline.duration, audio=audio, link=meta.url, author=meta.author or meta.publisher,
+            chapters=timeline.chapters, extra_files=extras,
+        )
+        store.save(episode)
+        write_atomic(feed_dir / "feed.xml", build_feed(config, store.episodes(), now))
+    return episode
+
+
+def _description(script: Script) -> str:
+    """The synopsis, else the opening of the story."""
+    meta = script.meta
+    if meta.description:
+        return meta.description
+    for chapter in script.chapters:
+        if chapter.role is Role.BODY:
+            return " ".join(s.written for s in chapter.sentences[:3])
+    return meta.title
+
+
+def rebuild_feed(feed_dir: Path, now: dt.datetime | None = None) -> int:
+    """Rewrite feed.xml from the stored records; returns the number of episodes."""
+    config = load_feed_config(feed_dir)
+    store = EpisodeStore(feed_dir)
+    with store.locked():
+        episodes = store.episodes()
+        write_atomic(feed_dir / "feed.xml", build_feed(config, episodes, now or dt.datetime.now(dt.UTC)))
+    return len(episodes)

@@ -1,0 +1,150 @@
+"""Article -> Script: chapters in listening order, sentences with pysbd, section announcements.
+
+The narration announces sections in its own words ("Key takeaways.") instead of reading the page's
+headings, and reads the FAQ as numbered questions, each question with its answer as one chapter so
+a listener can skip straight to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from narrate.model import Article, Chapter, Role, Script, Section, Sentence
+
+ANNOUNCEMENTS: dict[Role, str] = {
+    Role.SYNOPSIS: "In brief.",
+    Role.TAKEAWAYS: "Key takeaways.",
+    Role.POINT_OF_VIEW: "Point of view.",
+    Role.FAQ_QUESTION: "Frequently asked questions.",
+}
+CHAPTER_TITLES: dict[Role, str] = {
+    Role.SYNOPSIS: "Synopsis",
+    Role.TAKEAWAYS: "Key takeaways",
+    Role.BODY: "The story",
+    Role.QUOTE: "Quote",
+    Role.POINT_OF_VIEW: "Point of view",
+}
+ORDINALS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+)
+
+# Where a long sentence may be split, best first: a semicolon or colon, a dash, then a comma that
+# opens a clause. Splitting keeps every word; it only decides where the engine takes a breath.
+CLAUSE_BREAKS = (
+    re.compile(r"(?<=[;:])\s+"),
+    re.compile(r"\s+(?=[–—]\s)|(?<=\s[–—])\s+"),
+    re.compile(r"(?<=,)\s+(?=(?:and|but|or|so|while|which|who|whereas|although|because|as|including|"
+               r"according|with|after|before|when)\b)"),
+    re.compile(r"(?<=,)\s+"),
+    re.compile(r"\s+(?=(?:and|but|or)\s)"),
+    re.compile(r"\s+"),
+)
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    """How text is cut into sentences."""
+
+    max_chars: int = 300
+    """Sentences longer than this are split at clause boundaries (engines lose prosody on long input)."""
+    language: str = "en"
+    """pysbd language code."""
+    announce_sections: bool = True
+    """Say "Key takeaways." and the like before sections."""
+
+
+def segment(article: Article, options: SegmentOptions | None = None) -> Script:
+    """Cut an article into chapters and sentences; ``spoken`` starts equal to ``written``."""
+    options = options or SegmentOptions()
+    chapters: list[Chapter] = []
+    question_number = 0
+    pending: list[Section] = list(article.sections)
+    while pending:
+        section = pending.pop(0)
+        sentences: list[Sentence] = []
+        if options.announce_sections and section.role in ANNOUNCEMENTS and not _announced(chapters, section):
+            sentences.append(_announcement(ANNOUNCEMENTS[section.role]))
+        if section.role is Role.FAQ_QUESTION:
+            question_number += 1
+            if options.announce_sections:
+                sentences.append(_announcement(f"Question {_ordinal(question_number)}."))
+            sentences.extend(_sentences(section, options))
+            if pending and pending[0].role is Role.FAQ_ANSWER:
+                sentences.extend(_sentences(pending.pop(0), options))
+            title = section.paragraphs[0]
+        elif section.role is Role.HEADLINE:
+            sentences.extend(_sentences(section, options))
+            title = section.paragraphs[0]
+        else:
+            sentences.extend(_sentences(section, options))
+            title = section.heading if section.role is Role.BODY and section.heading else (
+                CHAPTER_TITLES.get(section.role, section.heading or section.role.value.replace("_", " "))
+            )
+        if sentences:
+            chapters.append(Chapter(title=title, role=section.role, sentences=tuple(sentences)))
+    return Script(meta=article.meta, chapters=tuple(chapters))
+
+
+def _announced(chapters: list[Chapter], section: Section) -> bool:
+    """The FAQ is announced once, before its first question."""
+    return section.role is Role.FAQ_QUESTION and any(c.role is Role.FAQ_QUESTION for c in chapters)
+
+
+def _announcement(text: str) -> Sentence:
+    return Sentence(written=text, spoken=text, role=Role.ANNOUNCEMENT, paragraph_end=True)
+
+
+def _ordinal(number: int) -> str:
+    return ORDINALS[number - 1] if number <= len(ORDINALS) else str(number)
+
+
+def _sentences(section: Section, options: SegmentOptions) -> Iterator[Sentence]:
+    for paragraph in section.paragraphs:
+        pieces = [piece for sentence in split_sentences(paragraph, options.language)
+                  for piece in split_long(sentence, options.max_chars)]
+        for index, piece in enumerate(pieces):
+            yield Sentence(
+                written=piece, spoken=piece, role=section.role, paragraph_end=index == len(pieces) - 1
+            )
+
+
+@lru_cache(maxsize=8)
+def _segmenter(language: str) -> object:
+    import pysbd
+
+    return pysbd.Segmenter(language=language, clean=False)
+
+
+def split_sentences(paragraph: str, language: str = "en") -> list[str]:
+    """Sentences of a paragraph; pysbd keeps "U.S." and "Dr." inside their sentence."""
+    segmenter = _segmenter(language)
+    sentences = segmenter.segment(paragraph)  # type: ignore[attr-defined]
+    return [s.strip() for s in sentences if s.strip()]
+
+
+def split_long(sentence: str, max_chars: int) -> list[str]:
+    """Split a sentence longer than ``max_chars`` at its best clause boundary, recursively; never cut a word."""
+    if len(sentence) <= max_chars:
+        return [sentence]
+    for pattern in CLAUSE_BREAKS:
+        cut = _best_cut(sentence, pattern)
+        if cut is not None:
+            head, tail = sentence[:cut[0]].rstrip(), sentence[cut[1]:].lstrip()
+            return split_long(head, max_chars) + split_long(tail, max_chars)
+    return [sentence]  # one enormous word: nothing to split without cutting it
+
+
+def _best_cut(sentence: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    """The match of ``pattern`` closest to the middle that leaves two non-trivial pieces."""
+    middle = len(sentence) / 2
+    candidates = [
+        (m.start(), m.end()) for m in pattern.finditer(sentence)
+        if len(sentence[:m.start()].split()) >= 3 and len(sentence[m.end():].split()) >= 3
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda span: abs(span[0] - middle))

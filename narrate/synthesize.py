@@ -1,0 +1,75 @@
+"""Script -> Takes: every sentence spoken by the voice its role is cast to.
+
+Voices are resolved once per run (profile options validated against the engine's Options), and each
+engine is loaded once per process through the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from narrate.engines.base import Engine, EngineRegistry, options_from_mapping
+from narrate.errors import EngineError, NarrateError
+from narrate.model import Role, Script, Sentence, Take
+from narrate.voices import Cast, VoiceProfile
+
+Progress = Callable[[Take], None]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A profile bound to its loaded engine and validated options."""
+
+    profile: VoiceProfile
+    engine: Engine
+    options: Any
+
+
+def resolve_voices(cast: Cast, registry: EngineRegistry) -> dict[str, Voice]:
+    """Every profile of the cast, checked and bound to its engine; fails before any audio is made."""
+    voices: dict[str, Voice] = {}
+    for profile in cast.all_profiles():
+        engine_type = registry.type_of(profile.engine)
+        options = options_from_mapping(
+            engine_type.Options, profile.options, where=f"voice profile {profile.name!r} [options]"
+        )
+        voices[profile.name] = Voice(profile, registry.get(profile.engine), options)
+    return voices
+
+
+def accepts_phonemes(cast: Cast, registry: EngineRegistry) -> Callable[[Role], bool]:
+    """Whether the engine that speaks a role takes ``[[ phoneme ]]`` blocks (for the lexicon)."""
+
+    def for_role(role: Role) -> bool:
+        engine_type = registry.type_of(cast.profile_for(role).engine)
+        return bool(getattr(engine_type, "accepts_phonemes", False))
+
+    return for_role
+
+
+def synthesize(
+    script: Script, cast: Cast, registry: EngineRegistry, progress: Progress | None = None
+) -> list[Take]:
+    """Speak every sentence of the script, in order."""
+    voices = resolve_voices(cast, registry)
+    takes: list[Take] = []
+    for sentence in script.sentences():
+        voice = voices[cast.profile_for(sentence.role).name]
+        take = Take(sentence=sentence, voice=voice.profile.name, audio=_speak(voice, sentence))
+        takes.append(take)
+        if progress is not None:
+            progress(take)
+    return takes
+
+
+def _speak(voice: Voice, sentence: Sentence) -> Any:
+    try:
+        return voice.engine.synthesize(sentence.spoken, voice.options)
+    except NarrateError:
+        raise
+    except Exception as error:  # an engine's own failure, whatever its type, becomes one clear line
+        raise EngineError(
+            f"voice {voice.profile.name!r} ({voice.profile.engine}) failed on {sentence.written[:60]!r}: {error}"
+        ) from error

@@ -1,0 +1,41 @@
+"""Shared fixtures: an isolated NARRATE_HOME, the real engine registry, and the example inputs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from narrate.engines.base import EngineRegistry
+from narrate.engines.fake import FakeEngine
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "nationpress-coupang-breach.txt"
+
+
+@pytest.fixture(autouse=True)
+def narrate_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own NARRATE_HOME, so no test reads or writes a real user's config or cache."""
+    home = tmp_path_factory.mktemp("narrate-home")
+    monkeypatch.setenv("NARRATE_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def registry() -> Iterator[EngineRegistry]:
+    """The installed engines, loaded once for the whole session (Piper loads in about half a second)."""
+    yield EngineRegistry.from_entry_points()
+
+
+@pytest.fixture
+def fake_registry() -> EngineRegistry:
+    """Only the deterministic fake engine, registered under the name the default profiles use."""
+    return EngineRegistry({"piper": FakeEngine, "fake": FakeEngine})
+
+
+def update_golden() -> bool:
+    """Set NARRATE_UPDATE_GOLDEN=1 to rewrite golden files after a deliberate change (then review the diff)."""
+    return os.environ.get("NARRATE_UPDATE_GOLDEN") == "1"

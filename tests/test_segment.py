@@ -1,0 +1,69 @@
+"""Sentences with pysbd, clause splitting of long sentences, announcements and chapters."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from narrate.model import Article, ArticleMeta, Role, Section
+from narrate.segment import SegmentOptions, segment, split_long, split_sentences
+from narrate.sources.load import read_file
+from tests.conftest import EXAMPLE
+
+
+def test_pysbd_keeps_abbreviations_inside_sentences() -> None:
+    text = "Dr. Kim met U.S. officials on Monday. They talked for an hour."
+    assert split_sentences(text) == ["Dr. Kim met U.S. officials on Monday.", "They talked for an hour."]
+
+
+def test_long_sentence_split_at_clause_boundaries() -> None:
+    sentence = ("Kim Yong-beom, the chief of staff for policy, is expected to lead the meeting, which will include "
+                "attendees such as Science Minister Bae Kyung-hoon, Chair of the Personal Information Protection "
+                "Commission Song Kyung-hee, and Chair of the Fair Trade Commission Ju Biung-ghi.")
+    pieces = split_long(sentence, 120)
+    assert len(pieces) > 1
+    assert all(len(p) <= 120 for p in pieces)
+    assert " ".join(pieces) == sentence
+    assert pieces[0].endswith(",")  # cut after a comma, not inside a phrase
+
+
+words = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu")), min_size=1, max_size=12)
+punct = st.sampled_from(["", ",", ";", ":", " –", " and", " but"])
+
+
+@given(st.lists(st.tuples(words, punct), min_size=1, max_size=120), st.integers(min_value=20, max_value=300))
+def test_split_long_keeps_every_word_in_order(parts: list[tuple[str, str]], limit: int) -> None:
+    sentence = " ".join(word + mark for word, mark in parts) + "."
+    pieces = split_long(sentence, limit)
+    assert " ".join(pieces).split() == sentence.split()
+    assert all(piece.strip() for piece in pieces)
+
+
+def test_chapters_of_the_example() -> None:
+    script = segment(read_file(EXAMPLE))
+    titles = [c.title for c in script.chapters]
+    assert titles[1:5] == ["Synopsis", "Key takeaways", "The story", "Point of view"]
+    assert titles[5] == "What is the significance of the Coupang data breach?"
+    assert len(script.chapters) == 10
+    first_faq = script.chapters[5].sentences
+    assert [s.written for s in first_faq[:2]] == ["Frequently asked questions.", "Question one."]
+    assert [s.role for s in first_faq[2:]] == [Role.FAQ_QUESTION, Role.FAQ_ANSWER]
+    second_faq = script.chapters[6].sentences
+    assert second_faq[0].written == "Question two."
+
+
+def test_segment_gives_back_every_word() -> None:
+    article = read_file(EXAMPLE)
+    script = segment(article, SegmentOptions(announce_sections=False, max_chars=80))
+    spoken = " ".join(s.written for s in script.sentences()).split()
+    assert spoken == article.text().split()
+
+
+def test_sub_headed_body_sections_become_chapters() -> None:
+    article = Article(ArticleMeta(title="T"), (
+        Section(Role.HEADLINE, ("T",)),
+        Section(Role.BODY, ("One. Two.",)),
+        Section(Role.BODY, ("Three.",), heading="What happens next"),
+    ))
+    script = segment(article)
+    assert [c.title for c in script.chapters] == ["T", "The story", "What happens next"]
