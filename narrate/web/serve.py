@@ -146,10 +146,3 @@ def show_page_urls(root: Path, base_url: str) -> list[str]:
     if (root / "index.html").is_file():
         urls.insert(0, f"{base_url}/")
     return urls
-
-
-def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the server until interrupted."""
-    import uvicorn
-
-    uvicorn.run(create_app(root), host=host, port=port, log_level="info", server_header=False)

@@ -4,8 +4,6 @@ episode with its player. It needs no server code: any static host serves it."""
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -13,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from narrate.model import Episode
+from narrate.publish.atomic import write_atomic
 from narrate.web.embed import player_element, player_script_tag, player_source
 
 PLAYER_ASSETS = ("player.js", "player.css")
@@ -154,7 +153,7 @@ def install_player_assets(directory: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     static = resources.files("narrate.web") / "static"
     for name in PLAYER_ASSETS:
-        _write_atomic(target / name, (static / name).read_bytes())
+        write_atomic(target / name, (static / name).read_bytes())
     return target
 
 
@@ -164,19 +163,18 @@ def write_show_page(
     """Write ``feed_dir/index.html`` and the player files it uses; return the page's path."""
     install_player_assets(feed_dir)
     page = feed_dir / "index.html"
-    _write_atomic(page, render_show_page(show, episodes, media_base_url=media_base_url).encode("utf-8"))
+    write_atomic(page, render_show_page(show, episodes, media_base_url=media_base_url).encode("utf-8"))
     return page
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def write_feed_show_page(feed_dir: Path) -> Path:
+    """Write the show page of a published feed from its feed.toml and episode records."""
+    from narrate.publish.feedconfig import load_feed_config
+    from narrate.publish.store import EpisodeStore
+
+    config = load_feed_config(feed_dir)
+    show = Show(
+        title=config.title, description=config.description, feed_url=config.feed_url,
+        artwork_url=config.image, author=config.author, link=config.link, language=config.language,
+    )
+    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes())
