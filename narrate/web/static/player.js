@@ -474,7 +474,6 @@ class NarratePlayer extends HTMLElement {
     if (this.audio.currentTime > 0) return;
     this.ui.resume.dataset.position = String(saved);
     this.ui.resume.textContent = `Resume at ${clock(saved)}`;
-    this.ui.resume.setAttribute("aria-label", `Resume from ${spokenDuration(saved)}`);
     this.ui.resume.hidden = false;
   }
 
@@ -579,7 +578,6 @@ class NarratePlayer extends HTMLElement {
       title.className = "chapter-title";
       title.textContent = chapter.title;
       button.append(title, time);
-      button.setAttribute("aria-label", `${chapter.title}, at ${spokenDuration(chapter.start)}`);
       item.append(button);
       chapters.append(item);
     });
