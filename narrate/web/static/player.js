@@ -746,7 +746,7 @@ class NarratePlayer extends HTMLElement {
     const node = this.cueNodes && this.cueNodes[this.cueIndex];
     if (panel.hidden || !node) return;
     if (!force && Date.now() - this.userScrolledAt < USER_SCROLL_GRACE_MS) return;
-    const top = node.offsetTop - panel.offsetTop;
+    const top = node.offsetTop; // the panel is position: relative, so this is relative to it
     const wanted = top - panel.clientHeight / 3;
     if (!force && top > panel.scrollTop && top + node.offsetHeight < panel.scrollTop + panel.clientHeight * 0.75) return;
     const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
