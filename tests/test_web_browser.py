@@ -122,6 +122,11 @@ def test_player_replaces_the_widget_and_never_autoplays(page: Any, site: Site) -
     box = player.bounding_box()
     assert share["y"] + share["height"] <= box["y"] and box["y"] + box["height"] <= body["y"]
     assert page.locator(f"{PLAYER} .title").text_content() == TITLE
+    transcript = page.locator(f"{PLAYER} a.transcript-link")
+    assert transcript.is_visible() and str(transcript.get_attribute("href")).endswith(".vtt")
+    assert page.locator(f"{PLAYER} a.download").get_attribute("href") == (
+        f"/demo/episodes/{site.demo.episode.audio.name}"
+    )
     page.wait_for_timeout(500)
     assert audio(page, "a.paused") is True and audio(page, "a.currentTime") == 0
 
@@ -227,6 +232,10 @@ def test_keyboard_only(page: Any, site: Site) -> None:
     assert audio(page, "a.muted") is False
     page.keyboard.press(">")
     assert audio(page, "a.playbackRate") == 1.25
+    page.keyboard.press("n")  # next chapter, as the Media Session's nexttrack does
+    assert abs(audio(page, "a.currentTime") - site.demo.chapter_starts[1]) < 0.3
+    page.keyboard.press("p")  # early in a chapter: back to the one before
+    assert audio(page, "a.currentTime") < 0.3
 
     # The seek bar is a slider with a spoken value; arrows move 5 seconds.
     for _ in range(3):
@@ -300,6 +309,17 @@ def test_resume_is_offered_after_a_reload(page: Any, site: Site) -> None:
     resume.click()
     assert abs(audio(page, "a.currentTime") - saved) < 0.3
     assert audio(page, "a.paused") is False
+
+
+def test_reduced_motion_turns_transitions_off(browser: Any, site: Site) -> None:
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    open_article(page, site)
+    duration = page.evaluate(
+        f"getComputedStyle(document.querySelector('{PLAYER}').shadowRoot.querySelector('.play')).transitionDuration"
+    )
+    context.close()
+    assert duration == "0s"
 
 
 def test_title_with_script_is_text(page: Any, site: Site) -> None:
