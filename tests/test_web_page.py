@@ -196,6 +196,7 @@ def test_show_page_lists_episodes_newest_first_and_escapes_everything(demo: Demo
     assert [p.get("episode") for p in players] == [demo.episode.guid, "older"]
     assert players[0].get("src") == f"episodes/{demo.episode.audio.name}"
     assert not players[0].has_attr("highlight-page")
+    assert players[0].has_attr("compact")  # the episode heading above already names it
     assert page.find("link", rel="alternate").get("href") == show.feed_url  # type: ignore[union-attr]
     hrefs = [a.get("href") for a in page.select(".apps a")]
     assert hrefs == [link.url for link in subscribe_links(show.feed_url)]

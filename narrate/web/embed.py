@@ -67,8 +67,11 @@ def _attributes(pairs: list[tuple[str, str | None]]) -> str:
     )
 
 
-def player_element(source: PlayerSource, *, highlight_page: bool = False) -> str:
-    """The `<narrate-player>` element; its light-DOM links are what a reader without JavaScript gets."""
+def player_element(source: PlayerSource, *, highlight_page: bool = False, compact: bool = False) -> str:
+    """The `<narrate-player>` element; its light-DOM links are what a reader without JavaScript gets.
+
+    ``highlight_page`` lets it highlight the page's sentence markers; ``compact`` leaves out its title.
+    """
     pairs: list[tuple[str, str | None]] = [
         ("src", source.audio_url),
         ("type", source.audio_type),
@@ -82,6 +85,8 @@ def player_element(source: PlayerSource, *, highlight_page: bool = False) -> str
     ]
     if highlight_page:
         pairs.append(("highlight-page", ""))
+    if compact:
+        pairs.append(("compact", ""))
     fallback = f'<a href="{html.escape(source.audio_url)}">Listen to this article</a>'
     if source.transcript_url:
         fallback += f' · <a href="{html.escape(source.transcript_url)}">Transcript</a>'

@@ -143,7 +143,7 @@ def _episode_html(show: Show, episode: Episode, media_base_url: str) -> str:
 <h3>{_e(episode.title)}</h3>
 <p class="details">{when} · {_minutes(episode.duration)}{original}</p>
 <p class="summary">{_e(episode.description)}</p>
-{player_element(source)}
+{player_element(source, compact=True)}
 </article>"""
 
 

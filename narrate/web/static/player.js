@@ -1,9 +1,11 @@
 // <narrate-player>: a dependency-free audio player for narrated articles.
 //
-// Attributes: src, type, episode-title (not title, which would be a tooltip over the whole player), artist, artwork, episode (a stable id for the remembered position),
-// duration (seconds, shown before the audio's metadata loads), transcript (WebVTT, one cue per
-// sentence), chapters (Podcasting 2.0 JSON chapters), download (defaults to src), highlight-page
-// (highlight host-page elements carrying data-narrate-sentence markers), theme (light|dark|auto).
+// Attributes: src, type, episode-title (not title, which would be a tooltip over the whole
+// player), artist, artwork, episode (a stable id for the remembered position), duration (seconds,
+// shown before the audio's metadata loads), transcript (WebVTT, one cue per sentence), chapters
+// (Podcasting 2.0 JSON chapters), download (defaults to src), highlight-page (highlight host-page
+// elements carrying data-narrate-sentence markers), theme (light|dark|auto), compact (no title:
+// the page shows it just above).
 //
 // Safety: the static markup below holds no article text; every string that comes from the article,
 // the transcript or the chapters is written with textContent or as an attribute value, never as HTML.
