@@ -57,6 +57,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Embed</title></head>"
         f"<body><main><h1>Embedded player</h1>{snippet}</main></body></html>"
     )
+    second = embed_snippet(demo.episode, media_base_url="/demo/episodes", player_base_url="/_narrate")
+    (root / "hostile" / "two.html").write_text(
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Two</title></head>"
+        f"<body><main><h1>Two players</h1>{snippet}{second}</main></body></html>"
+    )
     with running_server(root) as base:
         yield Site(base, demo)
 
@@ -332,6 +337,19 @@ def test_title_with_script_is_text(page: Any, site: Site) -> None:
     page.locator(f"{PLAYER} .play").click()
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned === undefined")
+
+
+def test_starting_one_player_pauses_the_others(page: Any, site: Site) -> None:
+    page.goto(f"{site.base}/hostile/two.html")
+    players = page.locator(PLAYER)
+    players.nth(1).locator(".sentence").first.wait_for(state="attached")
+    paused = f"Array.from(document.querySelectorAll('{PLAYER}')).map(p => p.shadowRoot.querySelector('audio').paused)"
+    players.nth(0).locator(".play").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(paused) == [False, True]
+    players.nth(1).locator(".play").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(paused) == [True, False]
 
 
 def test_screenshots(browser: Any, site: Site) -> None:
