@@ -149,6 +149,13 @@ def test_selector_chooses_the_place_and_must_match(demo: DemoEpisode) -> None:
         rewrite(demo, selector="div[")
 
 
+def test_loading_voice_inside_article_text_is_not_replaced(demo: DemoEpisode) -> None:
+    html = "<html><body><article><h1>T</h1><p>The app shows Loading voice… for ages.</p></article></body></html>"
+    page, result = rewrite(demo, html)
+    assert not result.found_placeholder
+    assert "The app shows Loading voice… for ages." in page.get_text()
+
+
 def test_common_widget_container_without_loading_text(demo: DemoEpisode) -> None:
     html = (
         "<html><body><article><h1>T</h1><div class='p'><div id='trinity-audio'></div></div>"

@@ -161,6 +161,8 @@ def _placeholder_by_text(soup: BeautifulSoup) -> Tag | None:
         element = text.parent
         if not isinstance(element, Tag) or element.name in ("script", "style", "title", "noscript"):
             continue
+        if not WIDGET_ONLY_TEXT.match(_squash(element.get_text(" "))):
+            continue  # the words sit inside the article's own text: replacing it would lose that text
         # Climb to the widget's own container: the largest ancestor whose text is still only the widget's.
         while (
             isinstance(element.parent, Tag)
