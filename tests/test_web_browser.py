@@ -62,6 +62,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Two</title></head>"
         f"<body><main><h1>Two players</h1>{snippet}{second}</main></body></html>"
     )
+    broken = snippet.replace(".vtt", ".missing.vtt").replace(".chapters.json", ".missing.json")
+    (root / "hostile" / "broken.html").write_text(
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Broken</title></head>"
+        f"<body><main><h1>Missing transcript</h1>{broken}</main></body></html>"
+    )
     with running_server(root) as base:
         yield Site(base, demo)
 
@@ -352,6 +357,19 @@ def test_starting_one_player_pauses_the_others(page: Any, site: Site) -> None:
     assert page.evaluate(paused) == [True, False]
 
 
+def test_missing_transcript_and_chapters_leave_the_audio_playable(page: Any, site: Site) -> None:
+    page.goto(f"{site.base}/hostile/broken.html")
+    status = page.locator(f"{PLAYER} .status")
+    status.wait_for()
+    assert "could not be loaded" in str(status.text_content())
+    assert page.locator(f"{PLAYER} .toggle-transcript").is_hidden()
+    assert page.locator(f"{PLAYER} .toggle-chapters").is_hidden()
+    page.locator(f"{PLAYER} .play").click()
+    page.wait_for_function(
+        f"document.querySelector('{PLAYER}').shadowRoot.querySelector('audio').currentTime > 0.5", timeout=10_000
+    )
+
+
 def test_screenshots(browser: Any, site: Site) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     for width, scheme in ((1200, "light"), (320, "light"), (1200, "dark"), (320, "dark")):
@@ -424,4 +442,5 @@ def test_show_page_loads_nothing_from_outside_its_feed_folder(browser: Any, site
     page.goto(f"{site.base}/demo/")
     page.locator(f"{PLAYER} .play").first.wait_for()
     context.close()
-    assert all(url.startswith(site.base + "/demo/") for url in requested), requested
+    network = [url for url in requested if not url.startswith(("blob:", "data:"))]
+    assert network and all(url.startswith(site.base + "/demo/") for url in network), network

@@ -261,7 +261,6 @@ class NarratePlayer extends HTMLElement {
     if (artwork) ui.art.src = artwork;
     const src = this.getAttribute("src") || "";
     if (this.audio.getAttribute("src") !== src) {
-      if (this.crossOriginNeeded()) this.audio.crossOrigin = "anonymous";
       this.audio.src = src;
       this.loadTranscript();
     }
@@ -273,17 +272,6 @@ class NarratePlayer extends HTMLElement {
     if (transcript) ui.transcriptLink.href = transcript;
     if (this.getAttribute("chapters") !== this.loadedChapters) this.loadChapters();
     this.updateTime();
-  }
-
-  crossOriginNeeded() {
-    // A cross-origin <track> loads only in CORS mode, which must then be used for the audio too.
-    const transcript = this.getAttribute("transcript");
-    if (!transcript) return false;
-    try {
-      return new URL(transcript, document.baseURI).origin !== window.location.origin;
-    } catch {
-      return false;
-    }
   }
 
   bind() {
@@ -627,16 +615,31 @@ class NarratePlayer extends HTMLElement {
 
   // ---- transcript ----
 
-  loadTranscript() {
+  async loadTranscript() {
     for (const old of this.audio.querySelectorAll("track")) old.remove();
+    if (this.transcriptBlob) URL.revokeObjectURL(this.transcriptBlob);
+    this.transcriptBlob = null;
     this.cues = [];
     this.renderTranscript();
     const url = this.getAttribute("transcript");
     if (!url) return;
+    // Fetched, then handed to <track> as a same-origin blob: a cross-origin <track> would force CORS
+    // mode on the audio too, and a CDN without CORS headers would then break playback itself.
+    let text;
+    try {
+      const response = await fetch(url, { headers: { Accept: "text/vtt" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+    } catch {
+      this.announce("The transcript could not be loaded.");
+      return;
+    }
+    if (url !== this.getAttribute("transcript")) return;
+    this.transcriptBlob = URL.createObjectURL(new Blob([text], { type: "text/vtt" }));
     const track = document.createElement("track");
     track.kind = "metadata";
     track.label = "Transcript";
-    track.src = url;
+    track.src = this.transcriptBlob;
     track.addEventListener("load", () => {
       const cues = Array.from(track.track.cues || []);
       this.cues = cues.map((cue) => ({
@@ -649,7 +652,7 @@ class NarratePlayer extends HTMLElement {
       this.renderTranscript();
       this.updateTime();
     });
-    track.addEventListener("error", () => this.announce("The transcript could not be loaded."));
+    track.addEventListener("error", () => this.announce("The transcript could not be read."));
     this.audio.append(track);
     track.track.mode = "hidden";
   }
