@@ -5,21 +5,17 @@ Thin click commands over ``narrate.web``; ``narrate.cli`` attaches ``WEB_COMMAND
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from narrate.errors import InputError, NarrateError
+from narrate.cli_common import friendly_errors
+from narrate.errors import InputError
 
 if TYPE_CHECKING:
     from narrate.model import Episode
     from narrate.publish.feedconfig import FeedConfig
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 FEEDS_OPTION = click.option(
     "--out", "feeds_root", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
@@ -34,20 +30,6 @@ PLAYER_URL_OPTION = click.option(
     "--player-url", default=None,
     help="URL of the folder serving player.js and player.css (default: the feed's player/ folder).",
 )
-
-
-def _friendly_errors(command: F) -> F:
-    """A NarrateError becomes one line on stderr and exit status 2, as in the other commands."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except NarrateError as error:
-            click.echo(f"narrate: error: {error}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _feed(feeds_root: Path, name: str) -> tuple[Path, FeedConfig]:
@@ -89,7 +71,7 @@ def _urls(config: FeedConfig, base_url: str | None, player_url: str | None) -> t
 @FEEDS_OPTION
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
-@_friendly_errors
+@friendly_errors
 def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | None, player_url: str | None) -> None:
     """Print the HTML that embeds EPISODE's player (a GUID or 'latest') in a CMS page.
 
@@ -123,7 +105,7 @@ def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | Non
 @FEEDS_OPTION
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
-@_friendly_errors
+@friendly_errors
 def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selector: str | None,
          feeds_root: Path, base_url: str | None, player_url: str | None) -> None:
     """Put the episode's player into an article page, in place of its audio widget.
@@ -163,7 +145,7 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
 @click.command("show-page")
 @click.argument("feed_name", metavar="FEED")
 @FEEDS_OPTION
-@_friendly_errors
+@friendly_errors
 def show_page(feed_name: str, feeds_root: Path) -> None:
     """Write feeds/FEED/index.html: the show page with subscribe links and every episode's player."""
     from narrate.web.show import write_feed_show_page
@@ -178,7 +160,7 @@ def show_page(feed_name: str, feeds_root: Path) -> None:
               help="Address to listen on; 0.0.0.0 makes the preview reachable from other machines.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
               show_default=True, help="Folder to serve.")
-@_friendly_errors
+@friendly_errors
 def serve(port: int, host: str, root: Path) -> None:
     """Serve the feeds folder for previews and small deployments (byte ranges, podcast MIME types, CORS).
 
