@@ -238,9 +238,12 @@ def cache_clear(cache_dir: Path | None) -> None:
 def _attach_commands() -> None:
     from narrate.cli_sources import read
     from narrate.cli_voices import voices
+    from narrate.cli_web import WEB_COMMANDS
 
     main.add_command(read)
     main.add_command(voices)
+    for command in WEB_COMMANDS:
+        main.add_command(command)
 
 
 _attach_commands()
