@@ -110,7 +110,9 @@ def test_threads_share_the_library_safely(engine: EspeakEngine) -> None:
     # eSpeak NG is not bit-for-bit repeatable (its output varies by a few samples from call to call),
     # so each threaded result is compared by length with the same settings spoken alone: crossed
     # voices, rates or interleaved callbacks would be off by far more than 2 %.
-    settings = [EspeakOptions(rate=rate, voice=voice) for rate in (140, 220, 300) for voice in ("en-us", "de")]
+    settings = [
+        EspeakOptions(rate=rate, voice=voice) for rate in (140, 220, 300) for voice in ("en-us", "de")
+    ]
     expected = [engine.synthesize(SENTENCE, options).duration for options in settings]
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from narrate.errors import EngineError
-from narrate.model import Audio
+from narrate.model import Audio, FloatArray
 
 _INSTALL_HINT = "install the extra: pip install 'narrate[coqui]' (see the README for a CPU-only torch)"
 
@@ -168,12 +168,12 @@ def _digest_paths(paths: list[Path]) -> str:
         for path in files:
             digest.update(path.name.encode() + b"\0")
             with open(path, "rb") as handle:
-                for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+                while block := handle.read(1 << 20):
                     digest.update(block)
     return digest.hexdigest()
 
 
-def _trim_trailing_zeros(samples: np.ndarray[Any, np.dtype[np.float32]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+def _trim_trailing_zeros(samples: FloatArray) -> FloatArray:
     """Drop the exact-zero padding Coqui appends after each sentence; narrate places its own pauses."""
     nonzero = np.flatnonzero(samples)
     return samples[: nonzero[-1] + 1] if nonzero.size else samples[:0]
