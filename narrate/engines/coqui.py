@@ -135,7 +135,13 @@ def _load_model(options: CoquiOptions) -> _Loaded:
     try:
         from TTS.api import TTS
     except (ImportError, OSError) as error:
-        raise EngineError(f"the coqui engine cannot import Coqui TTS ({error}); {_INSTALL_HINT}") from error
+        hint = _INSTALL_HINT
+        if "torchaudio" in str(error):
+            hint = (
+                "torchaudio's compiled kernels do not match the installed torch (PyPI's torchaudio is "
+                "built for CUDA torch); see the README's Coqui section"
+            )
+        raise EngineError(f"the coqui engine cannot import Coqui TTS ({error}); {hint}") from error
     if options.model_path is not None:
         try:
             tts = TTS(model_path=options.model_path, config_path=config_path, progress_bar=False)
