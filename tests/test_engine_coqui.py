@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,8 +34,18 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> CoquiOptions:
 
 
 @pytest.fixture(scope="module")
-def engine() -> CoquiEngine:
-    return CoquiEngine()
+def engine() -> Iterator[CoquiEngine]:
+    if importlib.util.find_spec("TTS") is None:
+        yield CoquiEngine()
+        return
+    import torch
+
+    # Tensors this small gain nothing from threads, and on a busy 2-core machine torch's spinning
+    # worker threads make each sentence several times slower.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield CoquiEngine()
+    torch.set_num_threads(threads)
 
 
 @needs_coqui
@@ -127,3 +138,53 @@ def test_settings_are_checked_when_a_profile_is_read() -> None:
         options_from_mapping(CoquiOptions, {"model": "tts_models/en/ljspeech/vits", "speed": 0}, "v.toml")
     options = options_from_mapping(CoquiOptions, {"model_path": "/m/model.pth"}, "voices/coqui.toml")
     assert options.resolved_config_path == "/m/config.json"
+
+
+@pytest.fixture(scope="module")
+def tiny_multi(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from narrate.engines._testing import build_tiny_vits
+
+    tiny = build_tiny_vits(
+        tmp_path_factory.mktemp("tiny-multi"), speakers=("alice", "bob"), languages=("en", "de")
+    )
+    return str(tiny.model_path)
+
+
+@needs_coqui
+@pytest.mark.model
+def test_speaker_and_language_reach_a_multi_speaker_multilingual_model(
+    engine: CoquiEngine, tiny_multi: str
+) -> None:
+    import torch
+
+    def speak(speaker: str, language: str) -> np.ndarray:
+        options = CoquiOptions(model_path=tiny_multi, speaker=speaker, language=language)
+        engine.fingerprint(options)  # load first: building the model draws random numbers too
+        torch.manual_seed(7)  # VITS samples noise at inference; fix it to compare voices
+        return engine.synthesize("Hello there, friends.", options).samples
+
+    alice = speak("alice", "en")
+
+    assert np.array_equal(speak("alice", "en"), alice)
+    for other in (speak("bob", "en"), speak("alice", "de")):
+        assert len(other) != len(alice) or not np.allclose(other, alice)
+
+
+@needs_coqui
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("speaker", "language", "message"),
+    [
+        (None, "en", "multi-speaker model"),
+        ("alice", None, "multi-lingual but no `language`"),
+        ("carol", "en", "carol is not a valid speaker"),
+        ("alice", "fr", "Language fr is not among"),
+    ],
+)
+def test_wrong_speaker_or_language_is_an_engine_error(
+    engine: CoquiEngine, tiny_multi: str, speaker: str | None, language: str | None, message: str
+) -> None:
+    options = CoquiOptions(model_path=tiny_multi, speaker=speaker, language=language)
+
+    with pytest.raises(EngineError, match=re.escape(message)):
+        engine.synthesize("Hello.", options)

@@ -22,8 +22,14 @@ class TinyVits:
     config_path: Path
 
 
-def build_tiny_vits(directory: Path, seed: int = 0) -> TinyVits:
-    """Save a randomly initialised VITS checkpoint and its config.json under ``directory``."""
+def build_tiny_vits(
+    directory: Path, seed: int = 0, speakers: tuple[str, ...] = (), languages: tuple[str, ...] = ()
+) -> TinyVits:
+    """Save a randomly initialised VITS checkpoint and its config.json under ``directory``.
+
+    With ``speakers`` it is a multi-speaker model (a speaker embedding per name), with
+    ``languages`` a multilingual one, as Coqui's VCTK and YourTTS checkpoints are.
+    """
     import torch
     from TTS.tts.configs.shared_configs import CharactersConfig
     from TTS.tts.configs.vits_config import VitsArgs, VitsConfig
@@ -59,7 +65,12 @@ def build_tiny_vits(directory: Path, seed: int = 0) -> TinyVits:
             upsample_initial_channel_decoder=16,
             upsample_kernel_sizes_decoder=[16, 8, 4],
             init_discriminator=False,
+            use_speaker_embedding=bool(speakers),
+            speaker_embedding_channels=8,
+            use_language_embedding=bool(languages),
         ),
+        speakers=list(speakers),
+        languages=list(languages),
     )
     config.audio.sample_rate = TINY_VITS_SAMPLE_RATE
     config.audio.fft_size = fft_size
