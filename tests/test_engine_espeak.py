@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from narrate.engines.base import options_from_mapping
-from narrate.engines.espeak import EspeakEngine, EspeakOptions
+from narrate.engines.espeak import EspeakEngine, EspeakOptions, _espeak
 from narrate.errors import ConfigError, EngineError
 from narrate.model import Audio
 
@@ -120,3 +121,18 @@ def test_threads_share_the_library_safely(engine: EspeakEngine) -> None:
 
     for index, duration in enumerate(results):
         assert duration == pytest.approx(expected[index % len(settings)], rel=0.02)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_process_forked_while_a_thread_speaks_can_speak(engine: EspeakEngine) -> None:
+    engine.synthesize("Loaded.", EspeakOptions())
+    context = multiprocessing.get_context("fork")
+    # The child is forked while the lock is held, as in the middle of another thread's sentence.
+    with _espeak().lock, context.Pool(1) as pool:
+        duration = pool.apply_async(_speak_in_child).get(timeout=30)
+
+    assert duration > 1.0
+
+
+def _speak_in_child() -> float:
+    return EspeakEngine().synthesize(SENTENCE, EspeakOptions()).duration

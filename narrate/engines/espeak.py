@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -149,6 +150,17 @@ class _Espeak:
 
 _instance: _Espeak | None = None
 _instance_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    # A child forked while another thread was speaking would inherit a lock nobody will release.
+    global _instance_lock
+    _instance_lock = threading.Lock()
+    if _instance is not None:
+        _instance.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _espeak() -> _Espeak:
