@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -82,15 +82,16 @@ class CoquiEngine:
 
     def __init__(self) -> None:
         self._models: dict[tuple[str | None, str | None, str | None], _Loaded] = {}
+        self._digests: dict[tuple[str | None, str | None, str | None], str] = {}
         self._lock = threading.Lock()
 
     def fingerprint(self, options: CoquiOptions) -> str:
-        loaded = self._load(options)
-        parts = [
-            f"coqui-tts {version('coqui-tts')}",
-            f"torch {version('torch')}",
-            f"model sha256 {loaded.digest}",
-        ]
+        model_digest = self._model_digest(options)
+        try:
+            versions = f"coqui-tts {version('coqui-tts')}; torch {version('torch')}"
+        except PackageNotFoundError as error:
+            raise EngineError(f"the coqui engine needs {error.name}; {_INSTALL_HINT}") from error
+        parts = [versions, f"model sha256 {model_digest}"]
         if options.speaker_wav is not None:
             parts.append(f"speaker_wav sha256 {_digest_paths([Path(options.speaker_wav)])}")
         return "; ".join(parts)
@@ -123,15 +124,32 @@ class CoquiEngine:
                 self._models[key] = _load_model(options)
             return self._models[key]
 
+    def _model_digest(self, options: CoquiOptions) -> str:
+        """Digest of the model files; a local checkpoint is hashed without loading it (or torch),
+        so a narration served wholly from the cache never pays for Coqui's start-up."""
+        key = options.model_key
+        if key not in self._digests:
+            if options.model_path is not None:
+                digest = _digest_paths(_checkpoint_files(options))
+            else:
+                digest = self._load(options).digest
+            with self._lock:
+                self._digests[key] = digest
+        return self._digests[key]
+
+
+def _checkpoint_files(options: CoquiOptions) -> list[Path]:
+    """The checkpoint and config of a local model, which must exist."""
+    assert options.model_path is not None and options.resolved_config_path is not None
+    files = [Path(options.model_path), Path(options.resolved_config_path)]
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        raise EngineError(f"Coqui model file(s) not found: {', '.join(missing)}")
+    return files
+
 
 def _load_model(options: CoquiOptions) -> _Loaded:
-    files: list[Path] = []
-    config_path = options.resolved_config_path
-    if options.model_path is not None and config_path is not None:
-        files = [Path(options.model_path), Path(config_path)]
-        missing = [str(path) for path in files if not path.exists()]
-        if missing:
-            raise EngineError(f"Coqui model file(s) not found: {', '.join(missing)}")
+    files = _checkpoint_files(options) if options.model_path is not None else []
     try:
         from TTS.api import TTS
     except (ImportError, OSError) as error:
@@ -144,7 +162,9 @@ def _load_model(options: CoquiOptions) -> _Loaded:
         raise EngineError(f"the coqui engine cannot import Coqui TTS ({error}); {hint}") from error
     if options.model_path is not None:
         try:
-            tts = TTS(model_path=options.model_path, config_path=config_path, progress_bar=False)
+            tts = TTS(
+                model_path=options.model_path, config_path=options.resolved_config_path, progress_bar=False
+            )
         except Exception as error:  # Coqui raises anything from a bad checkpoint: say which one.
             raise EngineError(f"Coqui TTS cannot load {options.model_path}: {error}") from error
     else:
