@@ -191,3 +191,12 @@ def test_wrong_speaker_or_language_is_an_engine_error(
 
     with pytest.raises(EngineError, match=re.escape(message)):
         engine.synthesize("Hello.", options)
+
+
+def test_a_missing_voice_to_clone_is_an_engine_error(tmp_path: Path) -> None:
+    (tmp_path / "model.pth").write_bytes(b"checkpoint")
+    (tmp_path / "config.json").write_text("{}")
+    options = CoquiOptions(model_path=str(tmp_path / "model.pth"), speaker_wav=str(tmp_path / "me.wav"))
+
+    with pytest.raises(EngineError, match=r"speaker_wav not found: .*me\.wav"):
+        CoquiEngine().fingerprint(options)

@@ -86,6 +86,8 @@ class CoquiEngine:
         self._lock = threading.Lock()
 
     def fingerprint(self, options: CoquiOptions) -> str:
+        if options.speaker_wav is not None and not Path(options.speaker_wav).is_file():
+            raise EngineError(f"speaker_wav not found: {options.speaker_wav}")
         model_digest = self._model_digest(options)
         try:
             versions = f"coqui-tts {version('coqui-tts')}; torch {version('torch')}"
@@ -190,9 +192,10 @@ def _digest_paths(paths: list[Path]) -> str:
     """sha256 over files, and over every file inside directories, in a stable order."""
     digest = hashlib.sha256()
     for root in paths:
+        base = root if root.is_dir() else root.parent
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
-            digest.update(path.name.encode() + b"\0")
+            digest.update(str(path.relative_to(base)).encode() + b"\0")
             with open(path, "rb") as handle:
                 while block := handle.read(1 << 20):
                     digest.update(block)
