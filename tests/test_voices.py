@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -110,8 +109,15 @@ def test_faq_question_voice_differs_from_body_voice(registry: EngineRegistry) ->
         Sentence(text, text, Role.FAQ_QUESTION), Sentence(text, text, Role.BODY))),))
     question, body = synthesize(script, load_cast("default"), registry)
     assert (question.voice, body.voice) == ("joe-host", "joe")
-    semitones = 12 * math.log2(median_f0(body.audio) / median_f0(question.audio))
-    assert semitones > 1.5  # the host is clearly lower
+    # The host's formants are shifted down with his pitch: the spectrum's centre of mass drops by about 15 %
+    # in every run, while the median pitch of one sentence varies by several semitones with Piper's sampling.
+    assert spectral_centroid(question.audio) < 0.9 * spectral_centroid(body.audio)
+
+
+def spectral_centroid(audio: Audio) -> float:
+    magnitudes = np.abs(np.fft.rfft(audio.samples))
+    frequencies = np.fft.rfftfreq(len(audio.samples), 1 / audio.sample_rate)
+    return float((magnitudes * frequencies).sum() / magnitudes.sum())
 
 
 def test_effects_keep_length_and_rate_and_shift_pitch() -> None:

@@ -79,10 +79,11 @@ class EngineRegistry:
         for point in entry_points(group=ENTRY_POINT_GROUP):
             try:
                 types[point.name] = point.load()
-            except ImportError:
-                # An engine whose optional dependencies are missing stays listed but unloadable;
-                # `get` explains how to install it.
-                types[point.name] = _missing_engine(point.name, point.value)
+            except Exception as error:
+                # An engine whose optional dependencies are missing (or whose import breaks in any
+                # other way) stays listed but unloadable, so it cannot take the other engines down;
+                # `get` says why and how to install it.
+                types[point.name] = _missing_engine(point.name, point.value, error)
         return cls(types)
 
     def names(self) -> Iterable[str]:
@@ -106,7 +107,7 @@ class EngineRegistry:
         return self._instances[name]
 
 
-def _missing_engine(name: str, target: str) -> type[Any]:
+def _missing_engine(name: str, target: str, error: Exception) -> type[Any]:
     class MissingEngine:
         Options = dataclasses.make_dataclass("Options", [], frozen=True)
         max_chars = 0
@@ -114,8 +115,8 @@ def _missing_engine(name: str, target: str) -> type[Any]:
 
         def __init__(self) -> None:
             raise EngineError(
-                f"engine {name!r} ({target}) cannot be imported; install its extra, "
-                f"e.g. pip install 'narrate[{name}]'"
+                f"engine {name!r} ({target}) cannot be imported ({type(error).__name__}: {error}); "
+                f"install its extra or package, e.g. pip install 'narrate[{name}]'"
             )
 
     MissingEngine.name = name  # type: ignore[attr-defined]
