@@ -26,7 +26,7 @@ def is_english_word(word: str, words: frozenset[str] | None = None) -> bool:
     if lower in words:
         return True
     for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                                ("ing", "e"), ("ly", ""), ("er", ""), ("ers", ""), ("ment", "")):  # fmt: skip
+                                ("ing", "e"), ("ly", ""), ("er", ""), ("ers", ""), ("est", ""), ("est", "e"), ("ment", "")):  # fmt: skip
         if lower.endswith(suffix) and len(lower) > len(suffix) + 2 and lower[: -len(suffix)] + replacement in words:
             return True
     return False

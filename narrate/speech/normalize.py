@@ -54,8 +54,9 @@ _DOMAIN_WORDS = frozenset({"com", "org", "net", "gov", "edu", "info"})
 _CURRENCY_SPACE = re.compile(r"(?<=[$€£¥₩₹])\s+(?=\d)")
 _IDENTIFIER = re.compile(r"(?<![\w-])(?!\d{4}-\d{2}-\d{2}(?![\w-]))\d+(?:-\d+){2,}(?:-[\dX])?(?![\w-])")
 _INITIALISM = re.compile(r"(?<![\w.])(?P<letters>[A-Z](?:\.[A-Z])+)(?P<dot>\.?)(?![\w])")
+_SMALL_RANGE = re.compile(r"(?<![\w.,-])(\d{1,3}(?:\.\d+)?)\s?[-–]\s?(?=\d{1,3}(?:\.\d+)?(?![\d,]|-\d))")
 _ORDINAL_HYPHEN = re.compile(r"\b(\d+(?:st|nd|rd|th))-(?=[a-z])")
-_AMOUNT = re.compile(r"(?<=\d)\s*(" + "|".join(AMOUNT_WORDS) + r")\b\.?")
+_AMOUNT = re.compile(r"(?<=\d)\s*(" + "|".join(AMOUNT_WORDS) + r")\b")
 _PREFIXED_DOLLAR = re.compile(
     r"\b(?P<country>US|U\.S\.|A|AU|C|CA|HK|NZ|S)\$\s?(?P<amount>\d[\d,.]*(?:\s+(?:thousand|million|billion|trillion))?)"
 )
@@ -99,7 +100,7 @@ def _sub_table(table: dict[str, str], pattern: str) -> Rule:
 
 
 _TITLE_RULE = _sub_table(TITLES, r"\b(?P<key>{keys})\.(?=\s+[A-Z])")
-_SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,]) (?P<key>{keys})\.?(?![\w])")
+_SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,] )(?P<key>{keys})\.?(?![\w])")
 _MONTH_RULE = _sub_table(MONTHS, r"\b(?P<key>{keys})\.?(?=\s+\d)")
 _LATIN_RULE = _sub_table(LATIN, r"(?<![\w.])(?P<key>{keys})(?!\w)")
 _NUMBER_ABBR = re.compile(r"\b(?P<no>No|Nos|no)\.\s*(?=\d)")
@@ -175,10 +176,10 @@ class TextNormalizer:
     """Turns a written sentence into spoken words; build once with :meth:`load`, call :meth:`normalize`."""
 
     options: SpeechOptions = field(default_factory=SpeechOptions)
-    nemo: NemoNormalizer | None = None
+    nemo: NemoNormalizer | None = field(default=None, repr=False)
     keep_words: frozenset[str] = frozenset()
     """All-capital words never spelled out (besides ``options.acronyms_as_words``), e.g. lexicon entries."""
-    english: frozenset[str] = frozenset()
+    english: frozenset[str] = field(default=frozenset(), repr=False)
     """Lower-case English words: an all-capital English word ("ACID") is said, not spelled."""
 
     @classmethod
@@ -212,6 +213,7 @@ class TextNormalizer:
         text = _SAINT.sub("Saint", text)
         text = _CURRENCY_SPACE.sub("", text)
         text = _IDENTIFIER.sub(_spoken_digits, text)
+        text = _SMALL_RANGE.sub(r"\1 to ", text)
         text = _AMOUNT.sub(lambda m: " " + AMOUNT_WORDS[m.group(1)], text)
         text = _PREFIXED_DOLLAR.sub(_prefixed_dollar, text)
         text = _INITIALISM.sub(_initialism, text)
