@@ -33,7 +33,9 @@ def fold(text: str) -> list[str]:
     return text.split()
 
 
-def score(pairs: list[tuple[str, str]], system: Callable[[str], str]) -> tuple[float, float, float, list[tuple[int, str, str, str]]]:
+def score(
+    pairs: list[tuple[str, str]], system: Callable[[str], str]
+) -> tuple[float, float, float, list[tuple[int, str, str, str]]]:
     """Exact-match rate, WER, seconds per sentence and the errors (edits, written, expected, got)."""
     exact, edits, words, errors = 0, 0, 0, []
     started = time.perf_counter()
@@ -51,7 +53,9 @@ def score(pairs: list[tuple[str, str]], system: Callable[[str], str]) -> tuple[f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dev", type=Path, default=DEV_SET, help=f"dev set (default: {DEV_SET})")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N changed pairs")
     parser.add_argument("--errors", type=int, default=0, help="print N of narrate's errors")

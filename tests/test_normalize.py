@@ -18,7 +18,10 @@ def normalizer() -> TextNormalizer:
 NEWS_CASES = [
     # dates, money, numbers (NeMo, with narrate's fixes around it)
     ("Seoul, December 25 (NationPress) – The office said.", "Seoul, December twenty fifth. The office said."),
-    ("SEOUL, Dec. 25 (Yonhap) -- North Korea fired a missile.", "Seoul, December twenty fifth. North Korea fired a missile."),
+    (
+        "SEOUL, Dec. 25 (Yonhap) -- North Korea fired a missile.",
+        "Seoul, December twenty fifth. North Korea fired a missile.",
+    ),
     ("WASHINGTON (Reuters) - The Fed held rates.", "Washington. The Fed held rates."),
     ("(LEAD) Samsung posts record profit", "Samsung posts record profit"),
     ("(2nd LD) Exports rise", "Exports rise"),
@@ -57,7 +60,10 @@ NEWS_CASES = [
     ("Samsung & LG", "Samsung and L G"),
     ("TVs/phones", "T Vs slash phones"),
     ("Write to news@example.com today.", "Write to news at example dot com today."),
-    ("Visit https://www.example.com/news/today?id=5 now.", "Visit example dot com slash news slash today now."),
+    (
+        "Visit https://www.example.com/news/today?id=5 now.",
+        "Visit example dot com slash news slash today now.",
+    ),
     ("Read it on Yonhap.co.kr first", "Read it on Yonhap dot co dot K R first"),
 ]
 
@@ -93,7 +99,11 @@ class CountingNemo:
         self.nemo, self.calls = nemo, 0
 
     def normalize(
-        self, text: str, verbose: bool = False, punct_pre_process: bool = False, punct_post_process: bool = False
+        self,
+        text: str,
+        verbose: bool = False,
+        punct_pre_process: bool = False,
+        punct_post_process: bool = False,
     ) -> str:
         self.calls += 1
         return self.nemo.normalize(text, verbose, punct_pre_process, punct_post_process)

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.model import Role, Script
@@ -55,11 +55,11 @@ class SpeechPreparer:
     """Turns written sentences into spoken text; holds the loaded normalizer and lexicon."""
 
     normalizer: TextNormalizer
-    lexicon: Lexicon = Lexicon()
+    lexicon: Lexicon = field(default_factory=Lexicon)
 
     @classmethod
     def load(cls, lexicon_paths: Sequence[Path] = (), options: SpeechOptions | None = None) -> SpeechPreparer:
-        """Load NeMo's grammars (built once into the cache if missing) and the lexicons, later ones winning."""
+        """Load NeMo's grammars (built into the cache if missing) and the lexicons, later ones winning."""
         lexicon = Lexicon.load(lexicon_paths)
         keep = {word for word in lexicon.words() if word.isupper()}
         return cls(normalizer=TextNormalizer.load(options, keep_words=keep), lexicon=lexicon)
@@ -107,9 +107,7 @@ def speak_script(
             )
         chapters.append(dataclasses.replace(chapter, sentences=tuple(sentences)))
     if dropped:
-        log.warning(
-            "%s: dropped characters the voice cannot say: %s", script.meta.title, " ".join(dropped)
-        )
+        log.warning("%s: dropped characters the voice cannot say: %s", script.meta.title, " ".join(dropped))
     return dataclasses.replace(script, chapters=tuple(chapters))
 
 

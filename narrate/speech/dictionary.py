@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+_SUFFIXES = (
+    ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+    ("ly", ""), ("er", ""), ("ers", ""), ("est", ""), ("est", "e"), ("ment", ""),
+)  # fmt: skip
+"""Endings tried off a word that is not in the list as written ("officials" -> "official")."""
+
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
@@ -25,8 +31,11 @@ def is_english_word(word: str, words: frozenset[str] | None = None) -> bool:
         lower = lower[:-2]
     if lower in words:
         return True
-    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                                ("ing", "e"), ("ly", ""), ("er", ""), ("ers", ""), ("est", ""), ("est", "e"), ("ment", "")):  # fmt: skip
-        if lower.endswith(suffix) and len(lower) > len(suffix) + 2 and lower[: -len(suffix)] + replacement in words:
+    for suffix, replacement in _SUFFIXES:
+        if (
+            lower.endswith(suffix)
+            and len(lower) > len(suffix) + 2
+            and lower[: -len(suffix)] + replacement in words
+        ):
             return True
     return False

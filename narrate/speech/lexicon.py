@@ -163,4 +163,3 @@ def _possessive_ending(ipa: str) -> str:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
-

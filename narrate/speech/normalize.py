@@ -37,7 +37,9 @@ _DASH = r"(?:--|[-–—―])"
 _MONTH_OR_ABBR = "|".join([*MONTH_NAMES, *(f"{m}\\.?" for m in MONTHS)])
 
 _WIRE_TAG = re.compile(
-    r"\(\s*(?:" + "|".join(re.escape(t) for t in WIRE_TAGS) + r"|\d+(?:st|nd|rd|th)\s+LD(?:\s+[A-Za-z]+)?)\s*\)\s*"
+    r"\(\s*(?:"
+    + "|".join(re.escape(t) for t in WIRE_TAGS)
+    + r"|\d+(?:st|nd|rd|th)\s+LD(?:\s+[A-Za-z]+)?)\s*\)\s*"
 )
 # "Seoul, December 25 (NationPress) – The office", "SEOUL, Dec. 25 (Yonhap) -- The", "LONDON (Reuters) - The"
 _DATELINE = re.compile(
@@ -68,14 +70,14 @@ _ROMAN = {
     "II": 2, "III": 3, "IV": 4, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "XI": 11, "XII": 12, "XIII": 13,
     "XIV": 14, "XV": 15, "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19, "XX": 20,
 }  # fmt: skip
-_CARDINALS = (
+_CARDINALS = str.split(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
-).split()
-_ORDINALS = (
+)
+_ORDINALS = str.split(
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+)
 _REGNAL = re.compile(
     r"\b(?:(?P<title>[A-Z][a-z]+)\s+)?(?P<name>[A-Z][a-z]+)\s+(?P<numeral>"
     + "|".join(sorted(_ROMAN, key=len, reverse=True))
@@ -95,7 +97,9 @@ _SPACES = re.compile(r"[ \t]{2,}")
 
 
 def _sub_table(table: dict[str, str], pattern: str) -> Rule:
-    regex = re.compile(pattern.format(keys="|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))))
+    regex = re.compile(
+        pattern.format(keys="|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
+    )
     return lambda text: regex.sub(lambda m: table[m.group("key")], text)
 
 
@@ -119,7 +123,9 @@ def _spoken_url(match: re.Match[str]) -> str:
 
 def _spoken_domain(match: re.Match[str]) -> str:
     parts = match.group(0).split(".")
-    return " dot ".join([*parts[:-1], parts[-1] if parts[-1] in _DOMAIN_WORDS else " ".join(parts[-1].upper())])
+    return " dot ".join(
+        [*parts[:-1], parts[-1] if parts[-1] in _DOMAIN_WORDS else " ".join(parts[-1].upper())]
+    )
 
 
 def _spoken_email(match: re.Match[str]) -> str:
@@ -135,10 +141,10 @@ def _dateline(text: str) -> str:
     match = _DATELINE.match(text)
     if match:
         head = _titlecase_caps(match.group("head").rstrip(" ,"))
-        return f"{head}. {text[match.end():]}"
+        return f"{head}. {text[match.end() :]}"
     match = _BARE_DATELINE.match(text)
     if match:
-        return f"{_titlecase_caps(match.group('head'))}. {text[match.end():]}"
+        return f"{_titlecase_caps(match.group('head'))}. {text[match.end() :]}"
     return text
 
 

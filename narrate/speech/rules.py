@@ -5,6 +5,11 @@ Each table is read by ``normalize.py``; add a row here rather than a branch ther
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 TITLES: dict[str, str] = {
     "Dr": "Doctor",
     "Mr": "Mister",
@@ -65,31 +70,30 @@ LATIN: dict[str, str] = {
 }
 """Abbreviations that are always expanded, wherever they stand."""
 
-ACRONYMS_AS_WORDS: frozenset[str] = frozenset(
+ACRONYMS_AS_WORDS: frozenset[str] = _words(
     """
     NATO NASA UNESCO UNICEF OPEC ASEAN FIFA AIDS COVID NAFTA OPCW INTERPOL EXPO SWAT LASER RADAR
     SCUBA GIF JPEG NIMBY FEMA DARPA ICANN MERCOSUR SARS MERS ASAP PIN UEFA CERN NAND RAM ROM
     BRICS APEC IKEA LEGO SEAL NEET OSHA
-    """.split()
+    """
 )
 """All-capital words said as words by default; every other short one is spelled out."""
 
-ACRONYMS_AS_LETTERS: frozenset[str] = frozenset(
-    """
-    US UK UN EU IT AI WHO ID OK TV PC AM PM HR ER IQ AD BC DC LA NY MP PR ICU AIDS
-    """.split()
-) - ACRONYMS_AS_WORDS
+ACRONYMS_AS_LETTERS: frozenset[str] = (
+    _words("US UK UN EU IT AI WHO ID OK TV PC AM PM HR ER IQ AD BC DC LA NY MP PR ICU AIDS")
+    - ACRONYMS_AS_WORDS
+)
 """All-capital words spelled out although they are also English words ("US", "IT", "WHO")."""
 
-REGNAL_TITLES: frozenset[str] = frozenset(
-    "King Queen Pope Emperor Empress Tsar Czar Tsarina Prince Princess Sultan Duke Kaiser Shah Pharaoh".split()
+REGNAL_TITLES: frozenset[str] = _words(
+    "King Queen Pope Emperor Empress Tsar Czar Tsarina Prince Princess Sultan Duke Kaiser Shah Pharaoh"
 )
-REGNAL_NAMES: frozenset[str] = frozenset(
+REGNAL_NAMES: frozenset[str] = _words(
     """
     Charles Elizabeth Henry Louis George Edward William Benedict Paul Leo Pius Gregory Richard James Mary
     Frederick Napoleon Philip Felipe Ferdinand Alexander Nicholas Peter Catherine Ramesses Willem Harald
     Constantine Innocent Clement Urban Boniface Francis Juan Carlos Gustaf Rama Kamehameha Selim Mehmed
-    """.split()
+    """
 )
 """A Roman numeral after one of these names, or after a title and a name, is a regnal ordinal
 ("Pope Leo XIV" -> "the fourteenth"); any other Roman numeral after a word is a cardinal

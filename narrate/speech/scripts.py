@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 _KEPT_SYMBOLS = frozenset("$€£¥₩₹%&@#°§×+=/~*'\"’‘“”–—-…()[]{}<>|:;,.!?_\\^`")
 _HANGUL_RANGES = ((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
+_GAP = "\x00"
+_GAP_BEFORE_PUNCTUATION = re.compile(r"[ \t]*\x00[\s\x00]*(?=[.,;:!?)\]]|$)|^[\s\x00]*\x00[ \t]*")
+_GAP_RUN = re.compile(r"[ \t]*\x00[\s\x00]*")
 _SPACES = re.compile(r"[ \t]{2,}")
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f")
 
@@ -67,12 +70,12 @@ def readable(text: str) -> Readable:
         elif kind == "drop":
             if char not in dropped:
                 dropped.append(char)
-            # An emoji between two words must not glue them together.
-            if out and not out[-1].endswith(" "):
-                out.append(" ")
+            out.append(_GAP)
         # kind == "invisible": nothing to say, nothing to report
     flush()
-    return Readable(_SPACES.sub(" ", "".join(out)).strip(), tuple(romanized), tuple(dropped))
+    joined = _GAP_BEFORE_PUNCTUATION.sub("", "".join(out))
+    joined = _GAP_RUN.sub(" ", joined)  # an emoji between two words must not glue them together
+    return Readable(_SPACES.sub(" ", joined).strip(), tuple(romanized), tuple(dropped))
 
 
 def _kind(char: str) -> str:
@@ -90,8 +93,8 @@ def _kind(char: str) -> str:
         return "combining"
     name = unicodedata.name(char, "")
     if category[0] in "LN":
-        return "keep" if name.startswith("LATIN") or category == "Nd" and "DIGIT" in name else "foreign"
-    if char in _KEPT_SYMBOLS or category[0] == "P" and code < 0x3000:
+        return "keep" if name.startswith("LATIN") or (category == "Nd" and "DIGIT" in name) else "foreign"
+    if char in _KEPT_SYMBOLS or (category[0] == "P" and code < 0x3000):
         return "keep"
     if category == "Sc":
         return "foreign"  # other currency signs: anyascii spells their code, e.g. ₽ -> "RUB"
