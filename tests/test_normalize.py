@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from narrate.speech.grammars import NemoNormalizer, default_grammar_dir
+from narrate.speech import SpeechPreparer
+from narrate.speech.grammars import (
+    GRAMMAR_FILES,
+    NemoNormalizer,
+    build_grammars,
+    default_grammar_dir,
+    grammars_built,
+)
 from narrate.speech.normalize import TextNormalizer, substitutions
 from narrate.speech.options import SpeechOptions
 
@@ -56,6 +65,10 @@ NEWS_CASES = [
     # regnal and cardinal Roman numerals
     ("King Charles III met Pope Leo XIV.", "King Charles the third met Pope Leo the fourteenth."),
     ("after World War II and in Part IV", "after World War two and in Part four"),
+    ("the Royal Society, volume IV and Vol. II", "the Royal Society, volume four and Volume two"),
+    ("an IV drip", "an IV drip"),
+    # word abbreviations
+    ("Roe vs. Wade and Roe vs Wade at Acme Ltd.", "Roe versus Wade and Roe versus Wade at Acme Limited."),
     # symbols, web addresses
     ("Samsung & LG", "Samsung and L G"),
     ("TVs/phones", "T Vs slash phones"),
@@ -65,6 +78,7 @@ NEWS_CASES = [
         "Visit example dot com slash news slash today now.",
     ),
     ("Read it on Yonhap.co.kr first", "Read it on Yonhap dot co dot K R first"),
+    ("Visit Yahoo.ro or naver.com", "Visit Yahoo dot R O or naver dot com"),
 ]
 
 
@@ -131,3 +145,26 @@ def test_substitutions_pair_the_changed_words() -> None:
         ("$5", "five dollars"),
         ("Dec. 1.", "December first."),
     )
+
+
+def test_grammar_cache_follows_narrate_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NARRATE_HOME", str(tmp_path))
+    assert default_grammar_dir().is_relative_to(tmp_path / "cache")
+    assert not grammars_built(default_grammar_dir())
+
+
+@pytest.mark.slow
+def test_build_grammars_once(tmp_path: Path) -> None:
+    target = build_grammars(tmp_path / "grammars")
+    assert grammars_built(target)
+    stamp = [(target / name).stat().st_mtime_ns for name in GRAMMAR_FILES]
+    assert build_grammars(target) == target
+    assert [(target / name).stat().st_mtime_ns for name in GRAMMAR_FILES] == stamp
+    assert not [p for p in target.parent.iterdir() if p.name.startswith("grammars.")]  # no staging left
+    normalizer = TextNormalizer.load(SpeechOptions(grammar_dir=target))
+    assert normalizer.normalize("It cost $5.") == "It cost five dollars."
+
+
+def test_spelled_letter_a_is_said_as_a_letter() -> None:
+    preparer = SpeechPreparer.load((), SpeechOptions(use_nemo=False))
+    assert preparer.prepare("A new AI lab opened in the USA.")[0] == "A new eh I lab opened in the U S eh."

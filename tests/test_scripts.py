@@ -6,7 +6,7 @@ import logging
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from narrate.model import ArticleMeta, Chapter, Role, Script, Sentence
@@ -22,6 +22,13 @@ def test_hangul_is_romanized() -> None:
 
 def test_other_scripts_are_transliterated() -> None:
     assert readable("Moscow (Москва) and Beijing (北京)").text == "Moscow (Moskva) and Beijing (BeiJing)"
+
+
+def test_lone_greek_letters_are_named() -> None:
+    assert (
+        readable("a β-blocker and α particles, not Ελλάδα").text
+        == "a beta-blocker and alpha particles, not Ellada"
+    )
 
 
 def test_emoji_are_dropped_and_reported() -> None:
@@ -60,3 +67,18 @@ def test_speak_script_warns_once_per_article(caplog: pytest.LogCaptureFixture) -
     assert texts == ["Fans cheered loudly.", "Then again.", "Seoul is the capital."]
     assert ("서울", "Seoul") in next(s for s in spoken.sentences() if "capital" in s.spoken).substitutions
     assert [s.written for s in spoken.sentences()] == [s.written for s in script.sentences()]
+
+
+@pytest.fixture(scope="module")
+def full_preparer() -> SpeechPreparer:
+    from narrate.speech import DEFAULT_LEXICON
+    from narrate.speech.grammars import default_grammar_dir
+
+    return SpeechPreparer.load([DEFAULT_LEXICON], SpeechOptions(grammar_dir=default_grammar_dir()))
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=30) | st.text(alphabet="0123456789$%.,-/:()[]\\\"' abcXYZ&@#°€이재명😀", max_size=30))
+def test_any_text_prepares_without_raw_code_points(full_preparer: SpeechPreparer, text: str) -> None:
+    spoken, _ = full_preparer.prepare(text)
+    assert all(ord(char) < 0x3000 for char in spoken), spoken

@@ -22,12 +22,14 @@ from narrate.speech.rules import (
     LATIN,
     MONTH_NAMES,
     MONTHS,
+    NUMBERED_THINGS,
     REGNAL_NAMES,
     REGNAL_TITLES,
     SUFFIXES,
     SYMBOL_WORDS,
     TITLES,
     WIRE_TAGS,
+    WORD_ABBREVIATIONS,
 )
 
 Rule = Callable[[str], str]
@@ -52,6 +54,7 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _BARE_DOMAIN = re.compile(
     r"\b[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:com|org|net|gov|edu|int|info|io|tv|co\.kr|co\.uk|kr|uk|in)\b"
 )
+_CC_DOMAIN = re.compile(r"(?<![\w.@])[A-Za-z][\w-]{2,}\.[a-z]{2}(?![\w.]|\.\w)")
 _DOMAIN_WORDS = frozenset({"com", "org", "net", "gov", "edu", "info"})
 _CURRENCY_SPACE = re.compile(r"(?<=[$€£¥₩₹])\s+(?=\d)")
 _IDENTIFIER = re.compile(r"(?<![\w-])(?!\d{4}-\d{2}-\d{2}(?![\w-]))\d+(?:-\d+){2,}(?:-[\dX])?(?![\w-])")
@@ -77,6 +80,10 @@ _CARDINALS = str.split(
 _ORDINALS = str.split(
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+)
+_NUMBERED_ROMAN = re.compile(
+    r"\b(?P<thing>(?i:" + "|".join(sorted(NUMBERED_THINGS, key=len, reverse=True)) + r"))\.?\s+"
+    r"(?P<numeral>" + "|".join(sorted(_ROMAN, key=len, reverse=True)) + r")(?![\w-])"
 )
 _REGNAL = re.compile(
     r"\b(?:(?P<title>[A-Z][a-z]+)\s+)?(?P<name>[A-Z][a-z]+)\s+(?P<numeral>"
@@ -107,6 +114,9 @@ _TITLE_RULE = _sub_table(TITLES, r"\b(?P<key>{keys})\.(?=\s+[A-Z])")
 _SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,] )(?P<key>{keys})\.?(?![\w])")
 _MONTH_RULE = _sub_table(MONTHS, r"\b(?P<key>{keys})\.?(?=\s+\d)")
 _LATIN_RULE = _sub_table(LATIN, r"(?<![\w.])(?P<key>{keys})(?!\w)")
+_WORD_ABBR_RULE = _sub_table(
+    WORD_ABBREVIATIONS, r"(?<![\w.])(?P<key>{keys})(?:\.(?=\s+\S)|(?=\.?\s*$)|(?![\w.]))"
+)
 _NUMBER_ABBR = re.compile(r"\b(?P<no>No|Nos|no)\.\s*(?=\d)")
 _SAINT = re.compile(r"\bSt\.(?=\s+[A-Z])")
 
@@ -207,7 +217,9 @@ class TextNormalizer:
         text = _EMAIL.sub(_spoken_email, text)
         text = _URL.sub(_spoken_url, text)
         text = _BARE_DOMAIN.sub(_spoken_domain, text)
+        text = _CC_DOMAIN.sub(_spoken_domain, text)
         text = _LATIN_RULE(text)
+        text = _WORD_ABBR_RULE(text)
         text = _TITLE_RULE(text)
         text = _SUFFIX_RULE(text)
         text = _MONTH_RULE(text)
@@ -224,6 +236,9 @@ class TextNormalizer:
         text = _PREFIXED_DOLLAR.sub(_prefixed_dollar, text)
         text = _INITIALISM.sub(_initialism, text)
         text = _ORDINAL_HYPHEN.sub(r"\1 ", text)
+        text = _NUMBERED_ROMAN.sub(
+            lambda m: f"{m.group('thing')} {_CARDINALS[_ROMAN[m.group('numeral')]]}", text
+        )
         text = _REGNAL.sub(_regnal, text)
         return text
 
@@ -246,6 +261,7 @@ class TextNormalizer:
             word, tail = match.group("word"), match.group("tail") or ""
             if word not in self.options.acronyms_as_letters and (
                 word in keep
+                or word in _ROMAN
                 or len(word) > self.options.max_spelled_length
                 or (len(word) > 2 and word.lower() in self.english)
             ):

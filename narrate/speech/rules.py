@@ -70,6 +70,28 @@ LATIN: dict[str, str] = {
 }
 """Abbreviations that are always expanded, wherever they stand."""
 
+WORD_ABBREVIATIONS: dict[str, str] = {
+    "vs": "versus",
+    "Vs": "versus",
+    "Ltd": "Limited",
+    "ltd": "limited",
+    "Bros": "Brothers",
+    "Dept": "Department",
+    "Govt": "Government",
+    "Intl": "International",
+    "Vol": "Volume",
+    "vol": "volume",
+}
+"""Abbreviations expanded as whole words, with or without their period ("Roe vs. Wade", "Acme Ltd")."""
+
+NUMBERED_THINGS: frozenset[str] = _words(
+    """
+    volume vol chapter part book act phase stage level class type article section title war series
+    season episode grade category tier round division schedule annex appendix plan model mark
+    """
+)
+"""Words after which a Roman numeral is a cardinal, whatever their case ("volume IV" -> "volume four")."""
+
 ACRONYMS_AS_WORDS: frozenset[str] = _words(
     """
     NATO NASA UNESCO UNICEF OPEC ASEAN FIFA AIDS COVID NAFTA OPCW INTERPOL EXPO SWAT LASER RADAR

@@ -2,6 +2,7 @@
 
 - Hangul -> Revised Romanization with ``korean-romanizer`` (it applies RR's sound-change rules,
   e.g. 신라 -> "silla"-style assimilation is partly covered; it is the maintained one on PyPI).
+- A lone Greek letter -> its name ("β-blocker" -> "beta-blocker").
 - Other scripts (Han, kana, Cyrillic, Greek, Arabic, Hebrew, Thai, ...) -> ``anyascii``, which gives
   pinyin for Chinese, Hepburn-like romaji for kana and standard transliterations for alphabets.
 - Emoji, pictographs and other symbols the voice would read as code points -> dropped and reported.
@@ -111,6 +112,9 @@ def _romanize(run: str, kind: str) -> str:
 
         words = [Romanizer(word).romanize() for word in run.split()]
         return " ".join(word[:1].upper() + word[1:] for word in words if word)
+    if len(run) == 1 and unicodedata.name(run, "").startswith("GREEK"):
+        # A lone Greek letter is a symbol (β-blocker, α particle): say its name.
+        return unicodedata.name(run).split()[-1].lower()
     from anyascii import anyascii
 
     return str(anyascii(run))
