@@ -48,6 +48,9 @@ def test_case_aware_whole_word_longest_first() -> None:
 def test_phonemes_or_respelling_and_possessive() -> None:
     lex = lexicon_from('[words]\n"Coupang" = { ipa = "kˈuːpɑːŋ", respell = "Koo-pahng" }\n')
     assert lex.apply("Coupang's data", phonemes=True)[0] == "[[ kˈuːpɑːŋz ]] data"
+    assert lex.apply("At Coupang, then (Coupang).", phonemes=True)[0] == (
+        "At [[ kˈuːpɑːŋ, ]] then ([[ kˈuːpɑːŋ ]] )."
+    )
     assert lex.apply("Coupang's data", phonemes=False)[0] == "Koo-pahng's data"
 
 
@@ -118,10 +121,15 @@ def test_every_shipped_ipa_symbol_is_in_the_voice(piper_voice) -> None:  # type:
 @pytest.mark.model
 def test_lexicon_entry_reaches_piper_phonemes(piper_voice) -> None:  # type: ignore[no-untyped-def]
     preparer = SpeechPreparer.load([DEFAULT_LEXICON], SpeechOptions(use_nemo=False))
-    spoken, pairs = preparer.prepare("Foreign Minister Cho Hyun met Coupang officials.")
-    assert ("Cho Hyun", "[[ tʃˈoʊ hjˈʌn ]]") in pairs
+    spoken, pairs = preparer.prepare(
+        "Foreign Minister Cho Hyun, who met Coupang officials, thanked Lee Jae Myung."
+    )
+    assert ("Cho Hyun", "[[ tʃˈoʊ hjˈʌn, ]]") in pairs
     phonemes = "".join(p for sentence in piper_voice.phonemize(spoken) for p in sentence)
     assert "tʃˈoʊ hjˈʌn" in phonemes
     assert "kˈuːpɑːŋ" in phonemes
+    # The comma after a name and the sentence's final period survive the phoneme blocks.
+    assert "tʃˈoʊ hjˈʌn, " in phonemes
+    assert phonemes.endswith("ˈiː dʒˈɛmjʌŋ.")
     # Without the lexicon espeak guesses "Coupang" with the vowel of "cat".
     assert "kˈuːpɑːŋ" not in "".join(p for s in piper_voice.phonemize("Coupang") for p in s)

@@ -25,6 +25,7 @@ from narrate.errors import ConfigError
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "voices" / "lexicon.toml"
 """The lexicon shipped with narrate (``voices/lexicon.toml`` in the source tree)."""
 
+_TRAILING_PUNCTUATION = re.compile(r"[,.;:!?]+")
 _ENTRY_KEYS = frozenset({"ipa", "respell"})
 _IPA_FORBIDDEN = re.compile(r"\[\[|\]\]")
 
@@ -102,13 +103,27 @@ class Lexicon:
         return found
 
     def apply(self, text: str, *, phonemes: bool) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """``text`` with every entry replaced, and the (written, replacement) pairs."""
+        """``text`` with every entry replaced, and the (written, replacement) pairs.
+
+        Piper drops the punctuation right after a ``[[ ... ]]`` block and glues the next word to it,
+        so the punctuation goes inside the block and a space after it.
+        """
         pieces, pairs, last = [], [], 0
         for start, end, entry in self.find(text):
+            if start < last:
+                continue  # its punctuation was taken into the previous block
             possessive = text[start:end].endswith(("'s", "’s"))
             replacement = entry.replacement(phonemes=phonemes, possessive=possessive)
+            written = text[start:end]
+            if replacement.startswith("[["):
+                punctuation = _TRAILING_PUNCTUATION.match(text, end)
+                if punctuation:
+                    replacement = f"{replacement[:-3]}{punctuation.group(0)} ]]"
+                    end = punctuation.end()
+                if end < len(text) and not text[end].isspace():
+                    replacement += " "
             pieces += [text[last:start], replacement]
-            pairs.append((text[start:end], replacement))
+            pairs.append((written, replacement.strip()))
             last = end
         pieces.append(text[last:])
         return "".join(pieces), tuple(pairs)
