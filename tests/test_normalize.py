@@ -49,9 +49,12 @@ NEWS_CASES = [
     ("at 4:45 p.m.", "at four forty five P M"),
     ("It was 35°C.", "It was thirty five degrees Celsius."),
     ("Page 5 of No. 10", "Page five of number ten"),
+    ("the #1 hit, #MeToo", "the number one hit, hashtag MeToo"),
+    ("a 16 mm lens", "a sixteen millimeters lens"),
     # titles, months, Latin
     ("Dr. Kim met Mr. Lee and Mrs. Park.", "Doctor Kim met Mister Lee and Missus Park."),
     ("Gov. Smith and Sen. Jones", "Governor Smith and Senator Jones"),
+    ("Mr Smith met Dr Kim", "Mister Smith met Doctor Kim"),
     ("Martin Luther King Jr. spoke.", "Martin Luther King Junior spoke."),
     ("fruit, e.g. apples", "fruit, for example apples"),
     # acronyms and initialisms

@@ -111,6 +111,14 @@ def _sub_table(table: dict[str, str], pattern: str) -> Rule:
 
 
 _TITLE_RULE = _sub_table(TITLES, r"\b(?P<key>{keys})\.(?=\s+[A-Z])")
+# British style writes the common titles without a period ("Mr Smith", "Dr Kim").
+_UNDOTTED_TITLE_RULE = _sub_table(
+    {k: v for k, v in TITLES.items() if k in ("Mr", "Mrs", "Ms", "Dr", "Prof")},
+    r"\b(?P<key>{keys})(?=\s+[A-Z][a-z])",
+)
+_NUMBER_SIGN = re.compile(r"#\s?(?=\d)")
+_HASHTAG = re.compile(r"(?<![\w&])#(?=[A-Za-z])")
+_MILLIMETERS = re.compile(r"(?<![\w.,])(?P<number>\d[\d,]*(?:\.\d+)?)\s?mm\b")
 _SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,] )(?P<key>{keys})\.?(?![\w])")
 _MONTH_RULE = _sub_table(MONTHS, r"\b(?P<key>{keys})\.?(?=\s+\d)")
 _LATIN_RULE = _sub_table(LATIN, r"(?<![\w.])(?P<key>{keys})(?!\w)")
@@ -221,6 +229,7 @@ class TextNormalizer:
         text = _LATIN_RULE(text)
         text = _WORD_ABBR_RULE(text)
         text = _TITLE_RULE(text)
+        text = _UNDOTTED_TITLE_RULE(text)
         text = _SUFFIX_RULE(text)
         text = _MONTH_RULE(text)
         if self.options.drop_wire_markers:
@@ -228,6 +237,12 @@ class TextNormalizer:
             text = _dateline(text)
         text = _SLASH.sub(" slash ", text)
         text = _NUMBER_ABBR.sub("number ", text)
+        text = _NUMBER_SIGN.sub("number ", text)
+        text = _HASHTAG.sub("hashtag ", text)
+        # NeMo reads "16 mm" as "sixteen MM"
+        text = _MILLIMETERS.sub(
+            lambda m: f"{m.group('number')} millimeter{'' if m.group('number') == '1' else 's'}", text
+        )
         text = _SAINT.sub("Saint", text)
         text = _CURRENCY_SPACE.sub("", text)
         text = _IDENTIFIER.sub(_spoken_digits, text)
