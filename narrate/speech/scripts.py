@@ -1,7 +1,9 @@
 """Text a voice cannot read: romanize what has a standard romanization, drop the rest and say what.
 
-- Hangul -> Revised Romanization with ``korean-romanizer`` (it applies RR's sound-change rules,
-  e.g. 신라 -> "silla"-style assimilation is partly covered; it is the maintained one on PyPI).
+- Hangul -> Revised Romanization with ``korean-romanizer`` (maintained, 2025; applies part of RR's
+  sound-change rules: 김용범 -> "Gimyongbeom"). It misses some assimilations (신라 -> "Sinra", not
+  "Silla"): names that matter belong in the lexicon, under their romanized spelling.
+  ``hangul-romanize`` (last release 2020) transliterates letter by letter and applies none.
 - A lone Greek letter -> its name ("β-blocker" -> "beta-blocker").
 - Other scripts (Han, kana, Cyrillic, Greek, Arabic, Hebrew, Thai, ...) -> ``anyascii``, which gives
   pinyin for Chinese, Hepburn-like romaji for kana and standard transliterations for alphabets.
