@@ -24,10 +24,9 @@ def main() -> None:
         from narrate import api
         from narrate.engines.base import EngineRegistry
         from narrate.model import Take
-        from narrate.speech import SpeechPreparer
 
         registry = EngineRegistry.from_entry_points()
-        preparer = SpeechPreparer.load()
+        preparer = api.load_preparer(api.choose_cast(api.NarrateOptions()))
         feed_dir = Path(scratch) / "feed"
         article = Path(scratch) / source.name
         article.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

@@ -18,7 +18,6 @@ from pathlib import Path
 from narrate import api
 from narrate.engines.base import EngineRegistry
 from narrate.publish.feedconfig import load_feed_config
-from narrate.speech import SpeechPreparer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +59,7 @@ def main() -> None:
         options = api.NarrateOptions()
         cast = api.choose_cast(options, config.cast)
         registry = EngineRegistry.from_entry_points()
-        preparer = SpeechPreparer.load()
+        preparer = api.load_preparer(cast)
         script = api.build_script(article, cast, registry, preparer)
         lap("segment + normalize")
         programme, timeline = api.render_audio(script, cast, registry, options)

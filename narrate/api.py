@@ -30,7 +30,7 @@ from narrate.publish.feedconfig import FeedConfig, load_feed_config
 from narrate.publish.store import EpisodeStore, episode_guid
 from narrate.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
-from narrate.speech import SpeechPreparer, speak_script
+from narrate.speech import DEFAULT_LEXICON, SpeechPreparer, speak_script
 from narrate.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
 from narrate.transcript import to_json_chapters, to_srt, to_webvtt
 from narrate.voices import Cast, load_cast, load_profile, single_voice_cast
@@ -66,6 +66,20 @@ class NarrateOptions:
 def read_article(source: str | Path, options: ReadOptions | None = None) -> Article:
     """Read and clean an article from a file or an http(s) URL (HTML, Markdown or a text page dump)."""
     return read_source(str(source), options)
+
+
+def lexicon_paths(cast: Cast, feed_lexicon: Path | None = None) -> list[Path]:
+    """The lexicons an article is read with, later ones winning: narrate's, the cast's voices', the feed's."""
+    paths = [DEFAULT_LEXICON] if DEFAULT_LEXICON.is_file() else []
+    paths += [Path(p.lexicon) for p in cast.all_profiles() if p.lexicon]
+    if feed_lexicon is not None:
+        paths.append(feed_lexicon)
+    return paths
+
+
+def load_preparer(cast: Cast, feed_lexicon: Path | None = None) -> SpeechPreparer:
+    """The speech preparer (NeMo grammars + lexicons) for a cast and a feed."""
+    return SpeechPreparer.load(lexicon_paths(cast, feed_lexicon))
 
 
 def choose_cast(options: NarrateOptions, default: str = "default") -> Cast:
@@ -158,8 +172,7 @@ def narrate_article(
     cast = choose_cast(options, config.cast)
     registry = registry or EngineRegistry.from_entry_points()
     if preparer is None:
-        lexicons = [feed_dir / config.lexicon] if config.lexicon else []
-        preparer = SpeechPreparer.load(lexicons)
+        preparer = load_preparer(cast, feed_dir / config.lexicon if config.lexicon else None)
     script = build_script(article, cast, registry, preparer, options.segment)
     voices = resolve_voices(cast, registry)
     key = render_key(script, cast, voices, options, config)

@@ -118,13 +118,12 @@ def script(source: str, allow_private: bool, timeout: float, as_json: bool, cast
       narrate script examples/nationpress-coupang-breach.txt
     """
     from narrate.engines.base import EngineRegistry
-    from narrate.speech import SpeechPreparer
 
     options = api.NarrateOptions(cast=cast, voice=voice)
     chosen = api.choose_cast(options)
     article = api.read_article(source, ReadOptions(allow_private=allow_private, timeout=timeout))
-    result = api.build_script(article, chosen, EngineRegistry.from_entry_points(),
-                              SpeechPreparer.load(), options.segment)
+    result = api.build_script(article, chosen, EngineRegistry.from_entry_points(), api.load_preparer(chosen),
+                              options.segment)
     if as_json:
         click.echo(json.dumps(script_to_json(result, chosen), ensure_ascii=False, indent=1))
     else:

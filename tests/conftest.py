@@ -10,6 +10,11 @@ import pytest
 
 from narrate.engines.base import EngineRegistry
 from narrate.engines.fake import FakeEngine
+from narrate.speech.grammars import default_grammar_dir
+
+# Tests get a fresh NARRATE_HOME each, but share the NeMo grammars that `make test` compiled
+# (python -m narrate.speech.build) in the real cache: compiling them takes about a minute.
+os.environ.setdefault("NARRATE_GRAMMARS", str(default_grammar_dir()))
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

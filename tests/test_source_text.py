@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from narrate.api import load_preparer
 from narrate.cli import format_script
 from narrate.engines.base import EngineRegistry
 from narrate.errors import InputError
@@ -14,7 +15,7 @@ from narrate.model import Role
 from narrate.segment import segment
 from narrate.sources.read import read_source
 from narrate.sources.text import read_text_dump
-from narrate.speech import SpeechPreparer, speak_script
+from narrate.speech import speak_script
 from narrate.synthesize import accepts_phonemes
 from narrate.voices import load_cast
 from tests.conftest import DATA, EXAMPLE, update_golden
@@ -25,7 +26,7 @@ CHROME = ["Share:", "Audio Loading voice", "Nation Press", "The Trail", "Connect
 
 def spoken_script(path: Path, registry: EngineRegistry) -> str:
     cast = load_cast("default")
-    script = speak_script(segment(read_source(str(path))), SpeechPreparer.load(), accepts_phonemes(cast, registry))
+    script = speak_script(segment(read_source(str(path))), load_preparer(cast), accepts_phonemes(cast, registry))
     return format_script(script, cast) + "\n"
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import EXAMPLE_PAGE, FIXTURES, TITLE, DemoEpisode, make_demo_episode, running_server
 
 from narrate.web.embed import TRANSCRIPT_MIME, embed_snippet, find_file
 from narrate.web.page import read_vtt_sentences, rewrite_page
 from narrate.web.show import Show, write_show_page
+from tests.web_support import EXAMPLE_PAGE, FIXTURES, TITLE, DemoEpisode, make_demo_episode, running_server
 
 pytestmark = pytest.mark.browser
 

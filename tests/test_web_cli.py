@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
-from web_support import EXAMPLE_PAGE, DemoEpisode, make_demo_episode
 
 from narrate.cli_web import embed, page, serve, show_page
 from narrate.publish.store import EpisodeStore
+from tests.web_support import EXAMPLE_PAGE, DemoEpisode, make_demo_episode
 
 BASE = "https://cdn.example/podcasts/demo/"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from web_support import EXAMPLE_PAGE, TITLE, DemoEpisode, make_demo_episode
 
 from narrate.errors import InputError
 from narrate.model import ChapterMark, Cue, Role, Sentence, Timeline
@@ -17,6 +16,7 @@ from narrate.transcript import to_webvtt
 from narrate.web.embed import TRANSCRIPT_MIME, embed_snippet, find_file
 from narrate.web.page import RewriteResult, SentenceCue, read_vtt_sentences, rewrite_page
 from narrate.web.show import Show, render_show_page, subscribe_links, write_show_page
+from tests.web_support import EXAMPLE_PAGE, TITLE, DemoEpisode, make_demo_episode
 
 HOSTILE = 'Breach <script>alert("x")</script> & <img src=x onerror=alert(1)> "quoted"'
 MEDIA = "https://cdn.example/podcasts/demo/episodes"

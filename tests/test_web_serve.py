@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_support import DemoEpisode, make_demo_episode, running_server
 
 from narrate.errors import PublishError
 from narrate.web.embed import CHAPTERS_MIME, TRANSCRIPT_MIME, find_file
 from narrate.web.serve import create_app, is_private, media_type_for
+from tests.web_support import DemoEpisode, make_demo_episode, running_server
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,8 @@ class Engine(Protocol):
     """A frozen dataclass of the engine's settings; unknown keys in a profile are an error."""
     max_chars: ClassVar[int]
     """Sentences longer than this are split at clause boundaries before they reach the engine."""
+    # Optional: ``accepts_phonemes: ClassVar[bool]``, True when the engine reads ``[[ ipa ]]`` blocks
+    # (the lexicon then sends IPA instead of respellings).
 
     def fingerprint(self, options: Any) -> str:
         """Identity of what would speak: engine version and model digest (for cache keys)."""

@@ -72,6 +72,8 @@ class PiperEngine:
     name: ClassVar[str] = "piper"
     Options: ClassVar[type[PiperOptions]] = PiperOptions
     max_chars: ClassVar[int] = 400
+    accepts_phonemes: ClassVar[bool] = True
+    """Piper reads ``[[ ipa ]]`` blocks as phonemes, so the lexicon's IPA reaches the voice as written."""
 
     def __init__(self) -> None:
         self._voices: dict[tuple[str, str | None, int], Any] = {}
