@@ -146,20 +146,10 @@ def format_script(result: Script, cast: Any) -> str:
     return "\n".join(lines)
 
 
-@main.group()
-def feed() -> None:
-    """Manage published feeds."""
+def _attach_feed_commands() -> None:
+    from narrate.cli_feed import feed
+
+    main.add_command(feed)
 
 
-@feed.command("rebuild")
-@click.argument("name")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory holding the feeds (default: ./feeds).")
-@friendly_errors
-def feed_rebuild(name: str, out: Path | None) -> None:
-    """Rewrite feeds/NAME/feed.xml from its episode records."""
-    feed_dir = _feeds_root(out) / name
-    if not feed_dir.is_dir():
-        raise click.BadParameter(f"no feed directory {feed_dir}", param_hint="NAME")
-    count = api.rebuild_feed(feed_dir)
-    click.echo(f"{feed_dir / 'feed.xml'}: {count} episodes")
+_attach_feed_commands()
