@@ -1,8 +1,8 @@
 """Mastering: intro, outro and a ducked music bed around the programme, then loudness to a target.
 
-Production (intro/outro, music bed) works on float samples with numpy, because where the speech is
-comes from the Timeline, not from guessing at the audio. Loudness is ffmpeg's work, as graphs built
-with ffmpeg-python:
+Production (intro/outro, a music bed around announcements) works on float samples with numpy,
+because where the speech is comes from the Timeline, not from guessing at the audio. Loudness is
+ffmpeg's work, as graphs built with ffmpeg-python:
 
 1. measure the programme (``loudnorm`` pass 1);
 2. apply the gain that reaches the target and catch the peaks that gain pushes over the ceiling
@@ -26,7 +26,7 @@ import numpy as np
 
 from narrate.errors import ConfigError, PublishError
 from narrate.ffmpeg import ffmpeg_exe
-from narrate.model import ChapterMark, Cue, FloatArray, Role, Timeline
+from narrate.model import ChapterMark, FloatArray, Role, Timeline
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,18 @@ class MasterOptions:
 
     integrated: float = -16.0
     """Integrated loudness target in LUFS (Apple's and most podcast apps' target)."""
-    true_peak: float = -1.5
-    """True-peak ceiling of the mastered audio in dBTP; encoding may add a few tenths, verified below -1."""
-    limiter_margin: float = 0.5
-    """The limiter's ceiling sits this far below ``true_peak``, so loudnorm keeps its linear mode."""
+    true_peak: float = -2.0
+    """True-peak ceiling of the mastered audio in dBTP. Encoding adds to it (MP3 at 64 kbit/s: about
+    1 dB), and the encoded file must stay under -1 dBTP."""
+    limiter_margin: float = 0.7
+    """The limiter's ceiling sits this far below ``true_peak``, so loudnorm keeps its linear mode
+    (ebur128 and loudnorm disagree by up to 0.3 LU on the same file)."""
     intro: Path | None = None
     """Audio file played before the first word."""
     outro: Path | None = None
     """Audio file played after the last word."""
     music_bed: Path | None = None
-    """Audio file looped under announcement chapters, ducked under the speech."""
+    """Audio file looped around announcements ("Key takeaways."), ducked under the speech."""
     bed_level: float = -20.0
     """Music bed level (dB) against full scale where nobody speaks."""
     bed_ducking: float = 12.0
@@ -119,16 +121,23 @@ def fade_edges(samples: FloatArray, rate: int, seconds: float) -> FloatArray:
 
 
 def bed_envelope(timeline: Timeline, rate: int, length: int, options: MasterOptions) -> FloatArray:
-    """Gain of the music bed per sample: on under announcement chapters, ducked under every sentence there."""
+    """Gain of the music bed per sample.
+
+    The bed fills the pauses around each announcement ("Key takeaways.", "Question one.") from the
+    end of the sentence before to the start of the sentence after, and ducks under the announcement.
+    """
     envelope = np.zeros(length, dtype=np.float32)
     speech = np.zeros(length, dtype=np.float32)
-    for cue in timeline.cues:
+    cues = timeline.cues
+    for cue in cues:
         speech[round(cue.start * rate): round(cue.end * rate)] = 1.0
-    for chapter in timeline.chapters:
-        if chapter.role is Role.ANNOUNCEMENT:
-            envelope[round(chapter.start * rate): round(chapter.end * rate)] = 1.0
-    # Smooth both: the bed swells in and out over half a second, ducks over 150 ms.
-    envelope = _smooth(envelope, round(0.5 * rate))
+    for index, cue in enumerate(cues):
+        if cue.sentence.role is Role.ANNOUNCEMENT:
+            start = cues[index - 1].end if index > 0 else 0.0
+            end = cues[index + 1].start if index + 1 < len(cues) else timeline.duration
+            envelope[round(start * rate): round(end * rate)] = 1.0
+    # Smooth both: the bed swells in and out over 200 ms and ducks over 150 ms, so nothing clicks.
+    envelope = _smooth(envelope, round(0.2 * rate))
     speech = _smooth(speech, round(0.15 * rate))
     level = 10 ** (options.bed_level / 20)
     ducked = 10 ** (-options.bed_ducking / 20)
@@ -237,7 +246,8 @@ def limit(source: Path, target: Path, gain_db: float, ceiling_db: float, rate: i
     graph = (ffmpeg.input(str(source))
              .filter("volume", volume=f"{gain_db:.3f}dB", precision="float")
              .filter("aresample", 4 * rate)
-             .filter("alimiter", limit=max(0.0625, 10 ** (ceiling_db / 20)), level=0, attack=5, release=60)
+             .filter("alimiter", limit=max(0.0625, 10 ** (ceiling_db / 20)), level=0, attack=5, release=60,
+                     latency=1)
              .filter("aresample", rate)
              .output(str(target), acodec="pcm_f32le"))
     _run(graph, "limit peaks")
@@ -257,8 +267,11 @@ def normalize(source: Path, target: Path, measured: dict[str, str], options: Mas
     return _loudnorm_report(_run(graph, "normalize loudness"))["normalization_type"]
 
 
-def master_file(source: Path, target: Path, rate: int, options: MasterOptions) -> str:
-    """Master the WAV ``source`` into the float WAV ``target``; returns loudnorm's normalization type."""
+def master_file(source: Path, target: Path, source_rate: int, rate: int, options: MasterOptions) -> str:
+    """Master the WAV ``source`` into the float WAV ``target`` at ``rate``; returns loudnorm's mode.
+
+    The mode is ``linear`` unless the limiter failed to leave loudnorm room, which it never should.
+    """
     integrated = measure(source, true_peak=False).integrated
     if integrated <= -70:
         raise PublishError("the episode is silent: nothing to normalize; check the engine's output")
@@ -267,9 +280,9 @@ def master_file(source: Path, target: Path, rate: int, options: MasterOptions) -
     # with ebur128's fast scan; loudnorm (which upsamples to 192 kHz) measures once, at the end.
     gain = options.integrated - integrated
     for _ in range(4):
-        limit(source, limited, gain, options.true_peak - options.limiter_margin, rate)
+        limit(source, limited, gain, options.true_peak - options.limiter_margin, source_rate)
         error = options.integrated - measure(limited, true_peak=False).integrated
-        if abs(error) < 0.2:
+        if abs(error) < 0.15:
             break
         gain += error
     measured = measure_loudnorm(limited, options)

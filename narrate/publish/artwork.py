@@ -33,7 +33,7 @@ def artwork_problems(data: bytes, file_name: str) -> list[str]:
     width, height = image.size
     if width != height:
         problems.append(f"{file_name}: {width}x{height} is not square")
-    if not ARTWORK_MIN <= min(width, height) or max(width, height) > ARTWORK_MAX:
+    if not min(width, height) >= ARTWORK_MIN or max(width, height) > ARTWORK_MAX:
         problems.append(f"{file_name}: {width}x{height}; Apple takes {ARTWORK_MIN}-{ARTWORK_MAX} px")
     if image.mode not in ("RGB", "RGBA" if image.format == "PNG" else "RGB"):
         problems.append(f"{file_name}: colour mode {image.mode}; Apple takes RGB")

@@ -15,9 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.encode import EncodeOptions, Tags, encode_mastered, write_tags
+from narrate.encode import EncodeOptions, Mastered, Tags, master_and_encode, write_tags
 from narrate.errors import ConfigError, PublishError
-from narrate.mastering import Loudness, MasterOptions, master_file, produce, segment_samples, write_wav
+from narrate.mastering import MasterOptions, produce, segment_samples, write_wav
 from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
 from narrate.publish.atomic import write_atomic
 from narrate.publish.feed import CHAPTERS_TYPE, build_feed
@@ -34,9 +34,8 @@ class EncodedEpisode:
 
     audio: bytes
     timeline: Timeline
-    loudness: Loudness
-    normalization: str
-    """loudnorm's mode: ``linear`` when the limiter left it room, as intended."""
+    mastered: Mastered
+    """Loudness measured on the encoded file, loudnorm's mode (``linear`` as intended), rounds taken."""
     options: EncodeOptions
 
 
@@ -60,15 +59,14 @@ def encode_episode(programme: object, timeline: Timeline, meta: ArticleMeta, con
     if scratch_parent is not None:
         scratch_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
-        raw, mastered = Path(scratch) / "raw.wav", Path(scratch) / "mastered.wav"
+        raw = Path(scratch) / "raw.wav"
         write_wav(raw, samples, rate)
-        normalization = master_file(raw, mastered, options.sample_rate, mastering)
         encoded = Path(scratch) / f"episode{options.suffix}"
-        loudness = encode_mastered(mastered, encoded, options, mastering)
+        result = master_and_encode(raw, rate, encoded, options, mastering)
         write_tags(encoded, Tags(title=meta.title, artist=meta.publisher, album=config.title, date=meta.date,
                                  comment=meta.description), timeline.chapters, options.format)
         audio = encoded.read_bytes()
-    return EncodedEpisode(audio, timeline, loudness, normalization, options)
+    return EncodedEpisode(audio, timeline, result, options)
 
 
 def publish_file(media_dir: Path, stem: str, suffix: str, mime: str, data: bytes) -> EpisodeFile:

@@ -53,7 +53,7 @@ def read_source(location: str) -> FeedSource:
     """A feed from a path or an http(s) URL."""
     if location.startswith(("http://", "https://")):
         try:
-            with urllib.request.urlopen(location, timeout=30) as response:  # noqa: S310 (scheme checked)
+            with urllib.request.urlopen(location, timeout=30) as response:
                 return FeedSource(response.read(), None)
         except OSError as error:
             raise InputError(f"{location}: cannot fetch the feed ({error})") from error
@@ -232,7 +232,8 @@ def _enclosure(item: Any, where: str, urls: Counter[str | None], channel: Any, s
         if not local.is_file():
             yield Finding("error", where, f"enclosure file {local} does not exist")
         elif local.stat().st_size != int(length):
-            yield Finding("error", where, f"enclosure length {length} but {local.name} has {local.stat().st_size} bytes")
+            actual = local.stat().st_size
+            yield Finding("error", where, f"enclosure length {length} but {local.name} has {actual} bytes")
 
 
 @lru_cache(maxsize=1)
