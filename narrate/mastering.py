@@ -4,12 +4,13 @@ Production (intro/outro, a music bed around announcements) works on float sample
 because where the speech is comes from the Timeline, not from guessing at the audio. Loudness is
 ffmpeg's work, as graphs built with ffmpeg-python:
 
-1. measure the programme (``loudnorm`` pass 1);
-2. apply the gain that reaches the target and catch the peaks that gain pushes over the ceiling
-   with ``alimiter`` at 4x the sample rate (so inter-sample peaks count);
-3. measure again and apply ``loudnorm`` with the measured values and ``linear=true``.
+1. apply the gain that reaches the target and catch the peaks that gain pushes over the ceiling
+   with ``alimiter`` at 4x the sample rate (so inter-sample peaks count); limiting takes some
+   loudness away, so the gain is refined in a few rounds measured with ``ebur128``'s fast scan;
+2. ``loudnorm`` pass 1 measures the limited programme;
+3. ``loudnorm`` pass 2 applies the measured values with ``linear=true``.
 
-Step 2 exists because two-pass loudnorm alone falls back to its dynamic mode whenever the measured
+Step 1 exists because two-pass loudnorm alone falls back to its dynamic mode whenever the measured
 true peak plus the gain would exceed the ceiling (measured here: -17.3 LUFS instead of -16); after
 the limiter the linear mode holds, and ``normalization_type`` in loudnorm's report says so.
 The encoded file is measured again (``ebur128`` with ``peak=true``) by ``narrate.encode``.
