@@ -32,7 +32,7 @@ from narrate.engines.fake import FakeEngine, FakeOptions
 from narrate.errors import ConfigError
 from narrate.ffmpeg import ffmpeg_exe
 from narrate.mastering import decode, measure
-from narrate.model import Episode
+from narrate.model import Episode, EpisodeFile
 from narrate.publish.artwork import artwork_problems
 from narrate.publish.categories import apple_categories
 from narrate.publish.feed import podcast_guid
@@ -434,3 +434,58 @@ def test_music_bed_plays_around_announcements_ducked_under_speech(tmp_path: Path
     before, under, after = level(3.3, 3.8), level(4.3, 4.7), level(5.3, 6.7)
     assert -35 < before < -20 and -35 < after < -20  # the tone is at -10 dBFS, the bed 20 dB lower
     assert after - under == pytest.approx(12.0, abs=1.5)  # ducked by 12 dB under the announcement
+
+
+def test_validate_fetches_a_feed_url(mp3: Published) -> None:
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(mp3.feed_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        result = CliRunner().invoke(feed_command, ["validate", url], catch_exceptions=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("0 errors, 0 warnings")
+
+
+def test_show_notes_link_back_and_description_limit() -> None:
+    from narrate.publish.feed import clip_bytes, show_notes
+
+    episode = Episode(guid="g", title="Tom & Jerry <live>", description="Cats chase mice.",
+                      published=NOW, duration=61.0,
+                      audio=EpisodeFile(name="a.mp3", mime_type="audio/mpeg", size=1, sha256="0"),
+                      link="https://news.example.org/a?b=1&c=2")
+    notes = show_notes(episode)
+    assert "<p>Cats chase mice.</p>" in notes
+    assert '<a href="https://news.example.org/a?b=1&amp;c=2">Tom &amp; Jerry &lt;live&gt;</a>' in notes
+    long = "Überraschung " * 400
+    clipped = clip_bytes(long)
+    assert len(clipped.encode()) <= 4000 and clipped.endswith("Überraschung…")
+
+
+def test_artwork_rules(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    def image(mode: str, size: tuple[int, int], kind: str) -> bytes:
+        out = io.BytesIO()
+        Image.new(mode, size).save(out, format=kind)
+        return out.getvalue()
+
+    assert artwork_problems(image("RGB", (1400, 1400), "JPEG"), "cover.jpg") == []
+    assert "not square" in " ".join(artwork_problems(image("RGB", (1400, 1500), "PNG"), "cover.png"))
+    assert "1400-3000 px" in " ".join(artwork_problems(image("RGB", (600, 600), "PNG"), "cover.png"))
+    assert "RGB" in " ".join(artwork_problems(image("CMYK", (1400, 1400), "JPEG"), "cover.jpg"))
+    assert "extension .png" in " ".join(artwork_problems(image("RGB", (1400, 1400), "PNG"), "cover.jpg"))

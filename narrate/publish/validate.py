@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import InputError
+from narrate.publish.feed import podcast_guid
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -123,6 +124,10 @@ def _channel(root: Any, source: FeedSource) -> Iterator[Finding]:
                 yield Finding("error", "channel/podcast:guid", f"{guid} is not a UUIDv5")
         except ValueError:
             yield Finding("error", "channel/podcast:guid", f"'{guid}' is not a UUID")
+        self_link = channel.find("atom:link[@rel='self']", NS)
+        if self_link is not None and guid != podcast_guid(self_link.get("href", "")):
+            # Allowed (a moved feed keeps its GUID), but usually a mistake in a new feed.
+            yield Finding("warning", "channel/podcast:guid", f"{guid} is not derived from the self link's URL")
     if channel.find("podcast:locked", NS) is None:
         yield Finding("warning", "channel", "no <podcast:locked>")
     yield from _artwork(channel, source)
