@@ -18,7 +18,7 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The UUIDv5 namespace the Podcasting 2.0 ``podcast:guid`` is derived in."""
 DESCRIPTION_LIMIT = 4000
 """Apple's limit on channel and item descriptions, in bytes."""
-TRANSCRIPT_TYPES = ("text/vtt", "application/srt")
+TRANSCRIPT_TYPES = ("text/vtt", "application/srt", "application/x-subrip")  # the last: records before issue 5
 CHAPTERS_TYPE = "application/json+chapters"
 
 
