@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-test lint
+.PHONY: demo test install install-test lint chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,13 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python chromium
 	$(BIN)/pip install -q -e '.[test]'
+
+# The browser tests drive Debian's chromium; Playwright's own browser download is never used.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| { echo "install Debian's chromium (apt-get install chromium) for the browser tests"; exit 1; }
 
 demo: install
 	$(BIN)/narrate article examples/nationpress-coupang-breach.txt --feed world-news

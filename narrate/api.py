@@ -9,22 +9,26 @@ names, and the record and feed are updated under the feed's lock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from narrate import __version__, paths
 from narrate.assemble import AssembleOptions, assemble
+from narrate.cache import AudioCache
 from narrate.engines.base import EngineRegistry
 from narrate.model import Article, Episode, Role, Script, Take, Timeline
 from narrate.publish import episode as publishing
 from narrate.publish.feedconfig import FeedConfig, load_feed_config
-from narrate.publish.store import EpisodeStore
+from narrate.publish.store import EpisodeStore, episode_guid
 from narrate.segment import SegmentOptions, segment
-from narrate.sources.load import read_file
+from narrate.sources.read import ReadOptions, read_source
 from narrate.speech import SpeechPreparer, speak_script
-from narrate.synthesize import accepts_phonemes, synthesize
+from narrate.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
 from narrate.voices import Cast, load_cast, load_profile, single_voice_cast
 
 
@@ -38,13 +42,26 @@ class NarrateOptions:
     """One profile for every role; overrides the cast."""
     voices_dirs: tuple[Path, ...] = ()
     """Extra directories searched for profiles and casts, before the built-in ones."""
+    read: ReadOptions = field(default_factory=ReadOptions)
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     assemble: AssembleOptions = field(default_factory=AssembleOptions)
+    cache_dir: Path | None = None
+    """Sentence audio cache; None uses the user cache directory (``$NARRATE_HOME/cache``)."""
+    use_cache: bool = True
+    """False synthesizes every sentence and leaves the cache alone."""
+    force: bool = False
+    """Re-render and republish even when nothing changed since the last narration."""
+
+    def audio_cache(self) -> AudioCache | None:
+        """The sentence cache these options ask for."""
+        if not self.use_cache:
+            return None
+        return AudioCache((self.cache_dir or paths.cache_dir()) / "audio")
 
 
-def read_article(source: str | Path) -> Article:
-    """Read and clean an article from a file."""
-    return read_file(Path(source))
+def read_article(source: str | Path, options: ReadOptions | None = None) -> Article:
+    """Read and clean an article from a file or an http(s) URL (HTML, Markdown or a text page dump)."""
+    return read_source(str(source), options)
 
 
 def choose_cast(options: NarrateOptions, default: str = "default") -> Cast:
@@ -71,11 +88,39 @@ def slugify(text: str, limit: int = 60) -> str:
 
 def render_audio(
     script: Script, cast: Cast, registry: EngineRegistry, options: NarrateOptions,
-    progress: Callable[[Take], None] | None = None,
+    progress: Callable[[Take], None] | None = None, voices: dict[str, Voice] | None = None,
 ) -> tuple[object, Timeline]:
-    """Synthesize and assemble a script: the programme (mastered when it is published) and its timeline."""
-    takes = synthesize(script, cast, registry, progress)
+    """Synthesize (through the cache) and assemble a script: the programme (mastered when it is published)
+    and its timeline."""
+    cache = options.audio_cache()
+    takes = synthesize(script, cast, registry, progress, cache=cache, voices=voices)
+    if cache is not None:
+        cache.prune()
     return assemble(script, takes, cast, options.assemble)
+
+
+def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions,
+               config: FeedConfig) -> str:
+    """Digest of every input of the episode's files: sentences' audio keys, voices, layout, feed settings."""
+    payload = {
+        "narrate": __version__,
+        "sentences": sentence_keys(script, cast, voices),
+        "text": [[c.title, c.role.value, [s.written for s in c.sentences]] for c in script.chapters],
+        "meta": repr(script.meta),
+        "profiles": [repr(p) for p in cast.all_profiles()],
+        "assemble": repr(options.assemble),
+        "feed": repr(config),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _unchanged(store: EpisodeStore, guid: str, key: str) -> Episode | None:
+    """The published episode when it was made from exactly these inputs and its audio is still there."""
+    previous = store.get(guid)
+    if previous is None or previous.render_key != key:
+        return None
+    files = (previous.audio, *previous.extra_files)
+    return previous if all((store.media_dir / f.name).is_file() for f in files) else None
 
 
 def narrate_article(
@@ -91,7 +136,7 @@ def narrate_article(
 ) -> Episode:
     """Narrate one article into a feed: publish its episode and rewrite the feed."""
     options = options or NarrateOptions()
-    article = read_article(source)
+    article = read_article(source, options.read)
     config = load_feed_config(feed_dir)
     feed_voices = feed_dir / "voices"
     if feed_voices.is_dir():
@@ -102,15 +147,21 @@ def narrate_article(
         lexicons = [feed_dir / config.lexicon] if config.lexicon else []
         preparer = SpeechPreparer.load(lexicons)
     script = build_script(article, cast, registry, preparer, options.segment)
+    voices = resolve_voices(cast, registry)
+    key = render_key(script, cast, voices, options, config)
+    if not options.force:
+        existing = _unchanged(EpisodeStore(feed_dir), episode_guid(article.meta), key)
+        if existing is not None:
+            return existing
     if on_script is not None:
         on_script(script)
-    programme, timeline = render_audio(script, cast, registry, options, progress)
-    return publish_episode(article, script, programme, timeline, feed_dir, config, now=now)
+    programme, timeline = render_audio(script, cast, registry, options, progress, voices)
+    return publish_episode(article, script, programme, timeline, feed_dir, config, now=now, render_key=key)
 
 
 def publish_episode(
     article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
-    config: FeedConfig, *, now: dt.datetime | None = None,
+    config: FeedConfig, *, now: dt.datetime | None = None, render_key: str = "",
 ) -> Episode:
     """Master and encode the programme, write its files, and add the episode to the records and feed.xml."""
     now = now or dt.datetime.now(dt.UTC)
@@ -118,7 +169,7 @@ def publish_episode(
     encoded = publishing.encode_episode(programme, timeline, meta, config, feed_dir,
                                         scratch_parent=EpisodeStore(feed_dir).media_dir)
     return publishing.publish_encoded(encoded, meta, _description(script), slugify(meta.title), feed_dir,
-                                      config, now)
+                                      config, now, render_key=render_key)
 
 
 def _description(script: Script) -> str:

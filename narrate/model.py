@@ -184,3 +184,5 @@ class Episode:
     chapters: tuple[ChapterMark, ...] = ()
     extra_files: tuple[EpisodeFile, ...] = field(default=())
     """Transcripts and JSON chapters, by MIME type."""
+    render_key: str = ""
+    """Digest of everything that made this episode's files; equal keys mean nothing needs redoing."""

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from narrate.cache import AudioCache, cache_key
+from narrate.effects import apply_effects
 from narrate.engines.base import Engine, EngineRegistry, options_from_mapping
 from narrate.errors import EngineError, NarrateError
 from narrate.model import Role, Script, Sentence, Take
@@ -49,15 +51,38 @@ def accepts_phonemes(cast: Cast, registry: EngineRegistry) -> Callable[[Role], b
     return for_role
 
 
-def synthesize(
-    script: Script, cast: Cast, registry: EngineRegistry, progress: Progress | None = None
-) -> list[Take]:
-    """Speak every sentence of the script, in order."""
-    voices = resolve_voices(cast, registry)
-    takes: list[Take] = []
+def sentence_keys(script: Script, cast: Cast, voices: dict[str, Voice]) -> list[str]:
+    """The cache key of every sentence, in speaking order."""
+    fingerprints = {name: voice.engine.fingerprint(voice.options) for name, voice in voices.items()}
+    keys = []
     for sentence in script.sentences():
         voice = voices[cast.profile_for(sentence.role).name]
-        take = Take(sentence=sentence, voice=voice.profile.name, audio=_speak(voice, sentence))
+        keys.append(cache_key(voice.profile.engine, fingerprints[voice.profile.name], voice.options, sentence.spoken))
+    return keys
+
+
+def synthesize(
+    script: Script,
+    cast: Cast,
+    registry: EngineRegistry,
+    progress: Progress | None = None,
+    cache: AudioCache | None = None,
+    voices: dict[str, Voice] | None = None,
+) -> list[Take]:
+    """Speak every sentence of the script, in order, taking what the cache already has."""
+    voices = voices or resolve_voices(cast, registry)
+    keys = sentence_keys(script, cast, voices)
+    takes: list[Take] = []
+    for sentence, key in zip(script.sentences(), keys, strict=True):
+        voice = voices[cast.profile_for(sentence.role).name]
+        audio = cache.get(key) if cache is not None else None
+        cached = audio is not None
+        if audio is None:
+            audio = _speak(voice, sentence)
+            if cache is not None:
+                cache.put(key, audio)
+        audio = apply_effects(audio, voice.profile.effects)
+        take = Take(sentence=sentence, voice=voice.profile.name, audio=audio, cached=cached)
         takes.append(take)
         if progress is not None:
             progress(take)

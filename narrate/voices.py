@@ -14,11 +14,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from narrate.effects import Effects
 from narrate.errors import ConfigError
 from narrate.model import Role
 
 PROFILE_KEYS = {"engine", "description", "sentence_pause", "paragraph_pause", "section_pause", "options",
-                "lexicon"}
+                "lexicon", "effects"}
 CAST_KEYS = {"description", "roles"}
 
 
@@ -35,6 +36,8 @@ class VoiceProfile:
     section_pause: float = 0.80
     lexicon: str | None = None
     """Path of an extra lexicon for this voice, relative to the profile file."""
+    effects: Effects = field(default_factory=Effects)
+    """Pitch, tempo and tone applied to the engine's output."""
 
 
 @dataclass(frozen=True)
@@ -107,12 +110,19 @@ def load_profile(name: str, dirs: Sequence[Path] = ()) -> VoiceProfile:
             if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 5:
                 raise ConfigError(f"{path}: '{key}' must be a number of seconds between 0 and 5")
             pauses[key] = float(value)
+    effects_table = data.get("effects", {})
+    if not isinstance(effects_table, dict):
+        raise ConfigError(f"{path}: [effects] must be a table")
+    from narrate.engines.base import options_from_mapping
+
+    effects = options_from_mapping(Effects, effects_table, where=f"{path} [effects]")
     lexicon = data.get("lexicon")
     if lexicon is not None:
         lexicon = str((path.parent / str(lexicon)).resolve())
     profile_name = path.stem if Path(name).suffix == ".toml" else name
     return VoiceProfile(name=profile_name, engine=data["engine"], options=options,
-                        description=str(data.get("description", "")), lexicon=lexicon, **pauses)
+                        description=str(data.get("description", "")), lexicon=lexicon, effects=effects,
+                        **pauses)
 
 
 def load_cast(name: str, dirs: Sequence[Path] = ()) -> Cast:

@@ -32,8 +32,8 @@ def registry() -> Iterator[EngineRegistry]:
 
 @pytest.fixture
 def fake_registry() -> EngineRegistry:
-    """Only the deterministic fake engine, registered under the name the default profiles use."""
-    return EngineRegistry({"piper": FakeEngine, "fake": FakeEngine})
+    """Only the deterministic fake engine; narrate with ``voice="fake"`` (voices/fake.toml)."""
+    return EngineRegistry({"fake": FakeEngine})
 
 
 def update_golden() -> bool:

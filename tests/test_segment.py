@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from narrate.model import Article, ArticleMeta, Role, Section
 from narrate.segment import SegmentOptions, segment, split_long, split_sentences
-from narrate.sources.load import read_file
+from narrate.sources.read import read_source
 from tests.conftest import EXAMPLE
 
 
@@ -40,7 +40,7 @@ def test_split_long_keeps_every_word_in_order(parts: list[tuple[str, str]], limi
 
 
 def test_chapters_of_the_example() -> None:
-    script = segment(read_file(EXAMPLE))
+    script = segment(read_source(str(EXAMPLE)))
     titles = [c.title for c in script.chapters]
     assert titles[1:5] == ["Synopsis", "Key takeaways", "The story", "Point of view"]
     assert titles[5] == "What is the significance of the Coupang data breach?"
@@ -53,7 +53,7 @@ def test_chapters_of_the_example() -> None:
 
 
 def test_segment_gives_back_every_word() -> None:
-    article = read_file(EXAMPLE)
+    article = read_source(str(EXAMPLE))
     script = segment(article, SegmentOptions(announce_sections=False, max_chars=80))
     spoken = " ".join(s.written for s in script.sentences()).split()
     assert spoken == article.text().split()

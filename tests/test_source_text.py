@@ -12,7 +12,7 @@ from narrate.engines.base import EngineRegistry
 from narrate.errors import InputError
 from narrate.model import Role
 from narrate.segment import segment
-from narrate.sources.load import read_file
+from narrate.sources.read import read_source
 from narrate.sources.text import read_text_dump
 from narrate.speech import SpeechPreparer, speak_script
 from narrate.synthesize import accepts_phonemes
@@ -25,7 +25,7 @@ CHROME = ["Share:", "Audio Loading voice", "Nation Press", "The Trail", "Connect
 
 def spoken_script(path: Path, registry: EngineRegistry) -> str:
     cast = load_cast("default")
-    script = speak_script(segment(read_file(path)), SpeechPreparer.load(), accepts_phonemes(cast, registry))
+    script = speak_script(segment(read_source(str(path))), SpeechPreparer.load(), accepts_phonemes(cast, registry))
     return format_script(script, cast) + "\n"
 
 
@@ -40,7 +40,7 @@ def test_speech_script_matches_golden(name: str, registry: EngineRegistry) -> No
 
 
 def test_example_sections_and_metadata() -> None:
-    article = read_file(EXAMPLE)
+    article = read_source(str(EXAMPLE))
     assert article.meta.publisher == "NationPress"
     assert article.meta.date == dt.date(2026, 5, 10)
     assert article.meta.dateline == "Seoul, December 25"
@@ -55,7 +55,7 @@ def test_example_sections_and_metadata() -> None:
 
 
 def test_example_chrome_is_never_spoken() -> None:
-    article = read_file(EXAMPLE)
+    article = read_source(str(EXAMPLE))
     text = article.text()
     for chrome in CHROME:
         assert chrome not in text, chrome
@@ -66,7 +66,7 @@ def test_example_chrome_is_never_spoken() -> None:
 
 
 def test_other_site_chrome_by_structure() -> None:
-    article = read_file(DATA / "ledger-flood-barrier.txt")
+    article = read_source(str(DATA / "ledger-flood-barrier.txt"))
     assert article.meta.title == "City Council Approves New Flood Barrier After Record Storm Season"
     assert article.meta.author == "Maria Lopez"
     assert article.meta.date == dt.date(2026, 3, 3)
@@ -116,7 +116,7 @@ def test_bad_input_is_refused(tmp_path: Path, content: bytes, message: str) -> N
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
-        read_file(path)
+        read_source(str(path))
 
 
 def test_legacy_encoding_is_decoded(tmp_path: Path) -> None:
@@ -125,12 +125,12 @@ def test_legacy_encoding_is_decoded(tmp_path: Path) -> None:
     text = text.replace("Seoul", "Séoul")
     path = tmp_path / "latin1.txt"
     path.write_bytes(text.encode("cp1252"))
-    article = read_file(path)
+    article = read_source(str(path))
     assert article.meta.dateline == "Séoul, December 25"
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no such file"):
-        read_file(tmp_path / "nope.txt")
+    with pytest.raises(InputError, match="No such file"):
+        read_source(str(tmp_path / "nope.txt"))
     with pytest.raises(InputError, match="directory"):
-        read_file(tmp_path)
+        read_source(str(tmp_path))

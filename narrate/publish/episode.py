@@ -101,8 +101,11 @@ def publish_artwork(feed_dir: Path, config: FeedConfig) -> str:
 
 
 def publish_encoded(encoded: EncodedEpisode, meta: ArticleMeta, description: str, slug: str, feed_dir: Path,
-                    config: FeedConfig, now: dt.datetime) -> Episode:
-    """Write the files, the record and feed.xml under the feed's lock, then remove what nothing references."""
+                    config: FeedConfig, now: dt.datetime, render_key: str = "") -> Episode:
+    """Write the files, the record and feed.xml under the feed's lock, then remove what nothing references.
+
+    ``render_key`` is the digest of everything the files were made from (see ``api.render_key``).
+    """
     store = EpisodeStore(feed_dir)
     timeline = encoded.timeline
     guid = episode_guid(meta)
@@ -124,7 +127,7 @@ def publish_encoded(encoded: EncodedEpisode, meta: ArticleMeta, description: str
         episode = Episode(
             guid=guid, title=meta.title, description=description, published=published,
             duration=timeline.duration, audio=audio, link=meta.url, author=meta.author or meta.publisher,
-            chapters=timeline.chapters, extra_files=extras,
+            chapters=timeline.chapters, extra_files=extras, render_key=render_key,
         )
         store.save(episode)
         _write_feed(store, config, now)

@@ -48,6 +48,7 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]))
                        for c in data.get("chapters", [])),
         extra_files=tuple(EpisodeFile(**f) for f in data.get("extra_files", [])),
+        render_key=data.get("render_key", ""),
     )
 
 

@@ -28,3 +28,30 @@ def role_for_heading(heading: str) -> Role | None:
         if pattern.fullmatch(text):
             return role
     return None
+
+
+# Headings over page furniture rather than the article: what follows them, up to the next heading
+# of the same or a higher level, is not read.
+BOILERPLATE_HEADINGS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"related( (stories|articles|news|content|coverage|links|posts|reading|topics))?",
+        r"(read|see) (more|also)( on .*| from .*| stories)?",
+        r"more (stories|news|articles|from .*|on .*|in .*)",
+        r"(recommended|suggested)( for you| stories| articles| reading)?",
+        r"you (may|might) (also )?(like|be interested in)",
+        r"(most (read|popular|viewed|shared))( stories| articles)?( this week| today)?",
+        r"(trending|top stories|latest news|latest|editor'?s picks|don'?t miss)( now)?",
+        r"(sign up|subscribe)\b.*|.*\bnewsletters?\b.*",
+        r"share (this|the) (article|story|page)|share",
+        r"(comments?|leave a (comment|reply)|join the (conversation|discussion))",
+        r"(tags|topics|filed under)",
+        r"(advertisement|sponsored|partner content)",
+    )
+)
+
+
+def is_boilerplate_heading(heading: str) -> bool:
+    """True for a heading over related links, newsletter boxes, comments and the like."""
+    text = heading.strip().rstrip(":").strip()
+    return any(pattern.fullmatch(text) for pattern in BOILERPLATE_HEADINGS)

@@ -1,4 +1,4 @@
-"""How every narrate command reports a NarrateError: one line on stderr, exit status 2."""
+"""What every ``narrate`` command shares: turning a NarrateError into one line and exit status 2."""
 
 from __future__ import annotations
 

@@ -1,0 +1,181 @@
+"""Web commands: ``narrate embed``, ``narrate page``, ``narrate show-page`` and ``narrate serve``.
+
+Thin click commands over ``narrate.web``; ``narrate.cli`` attaches ``WEB_COMMANDS`` to its group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from narrate.cli_common import friendly_errors
+from narrate.errors import InputError
+
+if TYPE_CHECKING:
+    from narrate.model import Episode
+    from narrate.publish.feedconfig import FeedConfig
+
+FEEDS_OPTION = click.option(
+    "--out", "feeds_root", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
+    show_default=True, help="Directory holding the feeds.",
+)
+BASE_URL_OPTION = click.option(
+    "--base-url", default=None,
+    help="Public URL of the feed directory, overriding feed.toml's base_url "
+         "(e.g. http://127.0.0.1:8000/NAME/ to preview with `narrate serve`).",
+)
+PLAYER_URL_OPTION = click.option(
+    "--player-url", default=None,
+    help="URL of the folder serving player.js and player.css (default: the feed's player/ folder).",
+)
+
+
+def _feed(feeds_root: Path, name: str) -> tuple[Path, FeedConfig]:
+    from narrate.publish.feedconfig import load_feed_config
+
+    feed_dir = feeds_root / name
+    if not (feed_dir / "feed.toml").is_file():
+        raise InputError(f"no feed {name!r} in {feeds_root}; publish an article with --feed {name} first")
+    return feed_dir, load_feed_config(feed_dir)
+
+
+def find_episode(episodes: list[Episode], wanted: str) -> Episode:
+    """An episode by GUID, ``latest``, or a unique prefix of its GUID or audio file name."""
+    if not episodes:
+        raise InputError("the feed has no episodes yet; publish one with `narrate article`")
+    if wanted == "latest":
+        return max(episodes, key=lambda e: e.published)
+    exact = [e for e in episodes if e.guid == wanted]
+    if exact:
+        return exact[0]
+    matches = [e for e in episodes if e.guid.startswith(wanted) or e.audio.name.startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    listing = "; ".join(f"{e.guid} ({e.title})" for e in episodes[:5])
+    reason = "matches several episodes" if matches else "matches no episode"
+    raise InputError(f"episode {wanted!r} {reason}; use a GUID or 'latest'. Episodes: {listing}")
+
+
+def _urls(config: FeedConfig, base_url: str | None, player_url: str | None) -> tuple[str, str]:
+    from narrate.web.show import PLAYER_DIR
+
+    base = (base_url or config.base_url).rstrip("/") + "/"
+    return f"{base}episodes", (player_url or f"{base}{PLAYER_DIR}")
+
+
+@click.command()
+@click.argument("feed_name", metavar="FEED")
+@click.argument("episode_id", metavar="EPISODE", default="latest")
+@FEEDS_OPTION
+@BASE_URL_OPTION
+@PLAYER_URL_OPTION
+@friendly_errors
+def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | None, player_url: str | None) -> None:
+    """Print the HTML that embeds EPISODE's player (a GUID or 'latest') in a CMS page.
+
+    \b
+    Example:
+      narrate embed world-news latest
+    """
+    from narrate.publish.store import EpisodeStore
+    from narrate.web.embed import embed_snippet
+    from narrate.web.show import install_player_assets
+
+    feed_dir, config = _feed(feeds_root, feed_name)
+    episode = find_episode(EpisodeStore(feed_dir).episodes(), episode_id)
+    install_player_assets(feed_dir)
+    media_url, player_base = _urls(config, base_url, player_url)
+    click.echo(
+        embed_snippet(episode, media_base_url=media_url, player_base_url=player_base,
+                      artist=config.title, artwork_url=config.image),
+        nl=False,
+    )
+
+
+@click.command()
+@click.argument("page_in", metavar="IN.html", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "page_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the rewritten page.")
+@click.option("--feed", "feed_name", required=True, help="Feed holding the article's episode.")
+@click.option("--episode", "episode_id", default="latest", show_default=True,
+              help="The article's episode: a GUID, a unique prefix, or 'latest'.")
+@click.option("--selector", default=None, help="CSS selector of the element the player replaces.")
+@FEEDS_OPTION
+@BASE_URL_OPTION
+@PLAYER_URL_OPTION
+@friendly_errors
+def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selector: str | None,
+         feeds_root: Path, base_url: str | None, player_url: str | None) -> None:
+    """Put the episode's player into an article page, in place of its audio widget.
+
+    \b
+    Example:
+      narrate page article.html -o article.narrated.html --feed world-news --episode latest
+    """
+    from narrate.publish.atomic import write_atomic
+    from narrate.publish.store import EpisodeStore
+    from narrate.web.embed import TRANSCRIPT_MIME, find_file
+    from narrate.web.page import read_vtt_sentences, rewrite_page
+    from narrate.web.show import install_player_assets
+
+    feed_dir, config = _feed(feeds_root, feed_name)
+    store = EpisodeStore(feed_dir)
+    episode = find_episode(store.episodes(), episode_id)
+    transcript = find_file(episode, TRANSCRIPT_MIME)
+    sentences = (
+        read_vtt_sentences((store.media_dir / transcript.name).read_text(encoding="utf-8")) if transcript else ()
+    )
+    try:
+        html_in = page_in.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{page_in} is not UTF-8 text; convert it first") from error
+    install_player_assets(feed_dir)
+    media_url, player_base = _urls(config, base_url, player_url)
+    result = rewrite_page(html_in, episode, sentences, media_base_url=media_url, player_base_url=player_base,
+                          selector=selector, artwork_url=config.image)
+    write_atomic(page_out, result.html.encode("utf-8"))
+    click.echo(f"{page_out}: {result.placement}")
+    click.echo(f"  marked {result.marked_sentences} of {result.total_sentences} sentences for read-along")
+    if not result.found_placeholder:
+        click.echo("  tip: pass --selector to choose where the player goes", err=True)
+
+
+@click.command("show-page")
+@click.argument("feed_name", metavar="FEED")
+@FEEDS_OPTION
+@friendly_errors
+def show_page(feed_name: str, feeds_root: Path) -> None:
+    """Write feeds/FEED/index.html: the show page with subscribe links and every episode's player."""
+    from narrate.web.show import write_feed_show_page
+
+    feed_dir, _ = _feed(feeds_root, feed_name)
+    click.echo(str(write_feed_show_page(feed_dir)))
+
+
+@click.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the preview reachable from other machines.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
+              show_default=True, help="Folder to serve.")
+@friendly_errors
+def serve(port: int, host: str, root: Path) -> None:
+    """Serve the feeds folder for previews and small deployments (byte ranges, podcast MIME types, CORS).
+
+    For production, put the feeds folder behind any static web server or CDN.
+    """
+    from narrate.web.serve import create_app, show_page_urls
+
+    app = create_app(root)
+    import uvicorn
+
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    for url in show_page_urls(root, base):
+        click.echo(f"show page: {url}")
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+WEB_COMMANDS: tuple[click.Command, ...] = (embed, page, show_page, serve)
+"""The commands ``narrate.cli`` adds to the ``narrate`` group."""

@@ -1,0 +1,371 @@
+"""From a document's blocks (headings, paragraphs, lists, quotes) to an article's sections.
+
+The HTML and Markdown readers each turn their input into the same flat list of :class:`Block`
+values; this module decides roles, drops boilerplate and finds FAQ pairs and the dateline, so every
+input is read by the same rules. Rules are data: compiled patterns at the top of the module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from narrate.model import Role, Section
+from narrate.sources.headings import is_boilerplate_heading, role_for_heading
+
+BlockKind = Literal["heading", "paragraph", "list", "quote"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a document in reading order.
+
+    ``texts`` holds one string for a heading or paragraph, one per item for a list, one per
+    paragraph for a quote. ``level`` is the heading level (1-6), or 0 for a heading whose level is
+    unknown (a ``<summary>``, say), which is read as a sub-heading of whatever is open.
+    """
+
+    kind: BlockKind
+    texts: tuple[str, ...]
+    level: int = 0
+
+
+_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_ONLY = (
+    rf"(?:(\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}},?)\s+\d{{4}}"
+    r"(,?\s+\d{1,2}:\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\s*[a-z]{0,4})?|\d{4}-\d{2}-\d{2})"
+)
+
+# Paragraphs that are page furniture, not prose; matched against the whole paragraph.
+BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
+    r"getting your trinity audio player ready.*",
+    r"(audio\s+)?loading voice.*",
+    r"listen to (this|the) (article|story)( now)?\W*(\d+\s*min(utes?)?\W*)?",
+    r"(play|pause) (audio|article)\W*",
+    r"(read|see|watch) (more|also)\s*[:>»›|-].*",
+    r"(also read|related|related stories|related articles|recommended)\s*[:>»›|-].*",
+    r"share (this|on)\b.{0,60}",
+    r"(sign up|subscribe) (for|to) (our|the) .{0,80}newsletter.*",
+    r"(advertisement|sponsored content|scroll to continue|continue reading below)\W*",
+    r"(copy link|copied!?|click to share.*)",
+    r"((published|updated|posted|last updated)\s*:?\s*(on\s+)?)?" + _DATE_ONLY,
+    r"(latest\s+)?\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+    r".*\b(newest|latest|oldest|most recent) first\W*",
+)
+SHORT_FRAGMENT_WORDS = 3
+"""A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
+
+# Captions and credits that an extractor sometimes keeps as paragraphs: short text that names a
+# photo source. Body prose rarely ends with an agency in brackets and nothing else.
+CAPTION_PATTERNS: tuple[str, ...] = (
+    r"(photo|image|picture|graphic|video)s?\s*(credit|courtesy)?\s*[:/(].{0,120}",
+    r".{0,300}\((photo|image|picture)s?\s*(credit|courtesy)?[^)]{0,80}\)",
+    r".{0,300}\((yonhap|reuters|ap|afp|getty images|epa|xinhua|newsis|news1)\)",
+    r".{0,300}\bphoto credit:.{0,80}",
+    r".{0,300}/\s*(getty images|reuters|ap photo|afp|epa|shutterstock)\W*",
+)
+CAPTION_MAX_WORDS = 60
+
+# One alternation each, matched against the whole paragraph: one regex pass per paragraph.
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE_PARAGRAPHS), re.IGNORECASE)
+_CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTION_PATTERNS), re.IGNORECASE)
+
+QUESTION_PREFIX = re.compile(r"^(q|question)\s*[:.]\s+", re.IGNORECASE)
+ANSWER_PREFIX = re.compile(r"^(a|answer)\s*[:.]\s+", re.IGNORECASE)
+# "A:" alone would also open ordinary sentences ("A. Smith said ..."), so an answer is only an
+# answer right after a question.
+
+MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
+    "jul": "July", "aug": "August", "sep": "September", "sept": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+}
+_MONTH = r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|" \
+         r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+# "SEOUL, Dec. 25 (Yonhap) --", "Seoul, December 25 (NationPress) –", "WASHINGTON (AP) —".
+DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})"
+    r"(?:,\s*" + _MONTH + r"\s+(?P<day>\d{1,2}))?"
+    r"\s*(?:\((?P<agency>[^)]{2,40})\))?"
+    r"\s*(?:--|–|—|-)\s+\S"
+)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """Where and when a story was filed, as found at the start of its first paragraph."""
+
+    place: str
+    month: str | None
+    day: int | None
+
+    def __str__(self) -> str:
+        return f"{self.place}, {self.month} {self.day}" if self.month else self.place
+
+
+def find_dateline(paragraph: str) -> Dateline | None:
+    """The dateline opening a paragraph, if it has one with a date or a news agency."""
+    match = DATELINE.match(paragraph)
+    if match is None or not (match["month"] or match["agency"]):
+        return None
+    place = match["place"].strip()
+    if place.isupper():
+        place = " ".join(word.capitalize() for word in place.split())
+    month = match["month"]
+    full_month = MONTHS[month.rstrip(".").lower()[:4 if month.lower().startswith("sept") else 3]] \
+        if month else None
+    return Dateline(place, full_month, int(match["day"]) if match["day"] else None)
+
+
+def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_check: bool = False) -> bool:
+    """True for widget text, "Read more" links, share prompts, photo captions, bare dates and the
+    publisher's name on its own; with ``fragment_check``, also for short labels without punctuation."""
+    text = paragraph.strip()
+    if _BOILERPLATE.fullmatch(text):
+        return True
+    if publisher and _squashed(text) == _squashed(publisher):
+        return True
+    words = len(text.split())
+    if fragment_check and words <= SHORT_FRAGMENT_WORDS and not _SENTENCE_END.search(text):
+        return True
+    return words <= CAPTION_MAX_WORDS and _CAPTION.fullmatch(text) is not None
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()
+
+
+def clean_text(text: str) -> str:
+    """Whitespace collapsed to single spaces; line breaks become spaces too."""
+    return " ".join(text.split())
+
+
+def split_qa_lines(paragraph: str) -> list[str]:
+    """A paragraph holding "Q: ...<br>A: ..." split at the line that starts the answer or question."""
+    lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+    if len(lines) < 2 or not any(QUESTION_PREFIX.match(line) for line in lines):
+        return [paragraph]
+    parts: list[str] = []
+    for line in lines:
+        if parts and not (QUESTION_PREFIX.match(line) or ANSWER_PREFIX.match(line)):
+            parts[-1] += " " + line
+        else:
+            parts.append(line)
+    return parts
+
+
+class _SectionBuilder:
+    """Collects paragraphs into sections, opening a new one whenever the role or heading changes.
+
+    A question is held back until its answer has a paragraph, so FAQ sections always alternate
+    question, answer and a question nobody answered is not read out.
+    """
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.role: Role | None = None
+        self._heading: str | None = None
+        self._paragraphs: list[str] = []
+        self._question: str | None = None
+        self._question_heading: str | None = None
+
+    def open(self, role: Role, heading: str | None = None) -> None:
+        self.close()
+        self.role, self._heading = role, heading
+
+    def question(self, text: str, heading: str | None = None) -> None:
+        self.close()
+        self._question, self._question_heading = text, heading
+        self.role = Role.FAQ_ANSWER
+
+    def add(self, paragraph: str) -> None:
+        if self.role is None:
+            self.role = Role.BODY
+        if self._question is not None:
+            self.sections.append(Section(Role.FAQ_QUESTION, (self._question,), self._question_heading))
+            self._question = None
+        self._paragraphs.append(paragraph)
+
+    def close(self) -> None:
+        if self.role is not None and self._paragraphs:
+            self.sections.append(Section(self.role, tuple(self._paragraphs), self._heading))
+        self.role, self._heading, self._paragraphs, self._question = None, None, [], None
+
+
+@dataclass
+class _Mode:
+    """Where the walk over blocks is: what the last heading opened, and at what level."""
+
+    role: Role = Role.BODY
+    heading: str | None = None
+    level: int = 0
+    faq: bool = False
+    """Under a FAQ heading: sub-headings and short paragraphs ending in "?" are questions."""
+    skipping: bool = False
+    """Under a "Related stories" style heading: drop everything up to the next heading."""
+
+    def take_faq_heading(self) -> str | None:
+        """The FAQ heading for the first question under it (its chapter title), then None."""
+        heading, self.heading = (self.heading, None) if self.faq else (None, self.heading)
+        return heading
+
+
+QUESTION_MAX_WORDS = 40
+
+
+def build_sections(
+    blocks: Iterable[Block],
+    *,
+    title: str,
+    description: str | None = None,
+    publisher: str | None = None,
+    faq: Sequence[tuple[str, str]] = (),
+) -> tuple[Section, ...]:
+    """The sections of an article from its blocks, headline first.
+
+    ``description`` (a meta description or front-matter summary) becomes the synopsis unless the
+    text has its own synopsis section or the description merely repeats the opening paragraph.
+    ``faq`` holds question/answer pairs found outside the text (JSON-LD); those the text does not
+    already ask are added at the end. A paragraph that is just the ``publisher``'s name is a
+    signature and is dropped.
+    """
+    out = _SectionBuilder()
+    mode = _Mode()
+    qa_run = False  # inside a "Q: ... A: ..." run outside any FAQ heading
+
+    for block in _drop_title_heading(list(blocks), title):
+        if block.kind == "heading":
+            heading = clean_text(block.texts[0])
+            qa_run = False
+            if mode.faq and (block.level == 0 or block.level > mode.level or heading.endswith("?")):
+                out.question(heading, mode.take_faq_heading())
+                continue
+            if mode.skipping and (block.level == 0 or block.level > mode.level):
+                continue
+            mode = _Mode(level=block.level)
+            if is_boilerplate_heading(heading):
+                mode.skipping = True
+                out.close()
+                continue
+            role = role_for_heading(heading) or Role.BODY
+            if role is Role.FAQ_QUESTION:
+                # The FAQ heading opens no chapter of its own; its questions do. Text before the
+                # first question is an introduction, read as body under that heading.
+                mode.faq, mode.heading = True, heading
+                out.open(Role.BODY, heading)
+            else:
+                mode.role, mode.heading = role, heading
+                out.open(role, heading)
+            continue
+        if mode.skipping:
+            continue
+
+        if block.kind == "quote":
+            paragraphs = [p for p in (clean_text(t) for t in block.texts)
+                          if p and not is_boilerplate(p, publisher=publisher)]
+            if paragraphs:
+                answering = out.role is Role.FAQ_ANSWER
+                out.open(Role.QUOTE)
+                for paragraph in paragraphs:
+                    out.add(paragraph)
+                out.open(Role.FAQ_ANSWER if answering else mode.role)
+            continue
+
+        if block.kind == "list" and mode.role is Role.TAKEAWAYS and out.role is Role.TAKEAWAYS:
+            # A takeaways box is one list; the paragraphs after it are the story again.
+            for item in block.texts:
+                if (paragraph := clean_text(item)) and not is_boilerplate(paragraph, publisher=publisher):
+                    out.add(paragraph)
+            mode.role, mode.heading = Role.BODY, None
+            out.close()
+            continue
+        texts = block.texts if block.kind == "list" else tuple(split_qa_lines(block.texts[0]))
+        for raw in texts:
+            paragraph = clean_text(raw)
+            if not paragraph or is_boilerplate(paragraph, publisher=publisher,
+                                                fragment_check=block.kind == "paragraph"):
+                continue
+            if match := QUESTION_PREFIX.match(paragraph):
+                out.question(paragraph[match.end():], mode.take_faq_heading())
+                qa_run = not mode.faq
+                continue
+            if out.role is Role.FAQ_ANSWER and (match := ANSWER_PREFIX.match(paragraph)):
+                out.add(paragraph[match.end():])
+                continue
+            if mode.faq and block.kind == "paragraph" and paragraph.endswith("?") \
+                    and len(paragraph.split()) <= QUESTION_MAX_WORDS:
+                out.question(paragraph, mode.take_faq_heading())
+                continue
+            if mode.role in (Role.SYNOPSIS, Role.TAKEAWAYS) and find_dateline(paragraph):
+                # A standfirst box has no closing tag in the text; the dateline opens the story.
+                mode.role, mode.heading = Role.BODY, None
+                out.open(Role.BODY)
+            if qa_run:
+                # An unmarked paragraph ends a Q:/A: run in the body.
+                qa_run = False
+                out.open(mode.role)
+            if out.role is None:
+                out.open(mode.role)
+            out.add(paragraph)
+    out.close()
+
+    sections = [*out.sections, *_missing_faq(out.sections, faq)]
+    head = [Section(Role.HEADLINE, (clean_text(title),))]
+    if description and not any(s.role is Role.SYNOPSIS for s in sections) \
+            and not _repeats_opening(description, sections):
+        head.append(Section(Role.SYNOPSIS, (clean_text(description),)))
+    return (*head, *sections)
+
+
+def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
+    """The blocks without the heading that repeats the title (it becomes the headline section)."""
+    wanted = _comparable(title)
+    for index, block in enumerate(blocks[:5]):
+        if block.kind == "heading" and _comparable(block.texts[0]) == wanted:
+            return blocks[:index] + blocks[index + 1:]
+    return blocks
+
+
+def _comparable(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
+    """True when a meta description is the opening paragraph or a cut-off copy of it."""
+    wanted = _comparable(description).removesuffix(" ")
+    for section in sections[:3]:
+        for paragraph in section.paragraphs[:2]:
+            text = _comparable(paragraph)
+            if text.startswith(wanted[: max(40, len(wanted) - 5)]) or wanted.startswith(text):
+                return True
+    return False
+
+
+def _missing_faq(sections: Sequence[Section], faq: Sequence[tuple[str, str]]) -> list[Section]:
+    """FAQ sections for the pairs whose question the text does not already ask."""
+    asked = {_comparable(p) for s in sections if s.role is Role.FAQ_QUESTION for p in s.paragraphs}
+    extra: list[Section] = []
+    for question, answer in faq:
+        question, answer = clean_text(question), clean_text(answer)
+        if question and answer and _comparable(question) not in asked:
+            asked.add(_comparable(question))
+            extra += [Section(Role.FAQ_QUESTION, (question,)), Section(Role.FAQ_ANSWER, (answer,))]
+    return extra
+
+
+def has_article_text(sections: Sequence[Section]) -> bool:
+    """True when there is more than a headline and a synopsis taken from the page's description."""
+    return any(s.role is not Role.HEADLINE and not (s.role is Role.SYNOPSIS and s.heading is None)
+               for s in sections)
+
+
+def dateline_of(sections: Sequence[Section]) -> str | None:
+    """The dateline opening the first body paragraph, formatted "Seoul, December 25"."""
+    for section in sections:
+        if section.role is Role.BODY:
+            found = find_dateline(section.paragraphs[0])
+            return str(found) if found else None
+    return None

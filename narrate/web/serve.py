@@ -1,0 +1,148 @@
+"""``narrate serve``: a small static server for previews and small deployments of ``feeds/``.
+
+Starlette's ``StaticFiles`` and ``FileResponse`` already give HEAD, byte ranges (206 with
+``Content-Range``, 416 with ``Content-Range: bytes */size``), ``If-Range``, ETag/Last-Modified with
+304s, ``index.html`` for directories without listings, and refuse paths that resolve outside the root
+(``..``, ``%2e%2e``, symlinks out). This module adds podcast MIME types, caching, CORS and hides the
+feed's private files. Large deployments put ``feeds/`` behind any static web server or CDN instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import Scope
+
+from narrate.errors import PublishError
+
+PLAYER_MOUNT = "/_narrate"
+"""URL prefix of the player's JS and CSS, served from the installed package."""
+
+MEDIA_TYPES: Mapping[str, str] = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+}
+"""By file suffix; names below take precedence. Never guessed from the system's mime.types."""
+
+MEDIA_TYPES_BY_NAME: Mapping[str, str] = {
+    "feed.xml": "application/rss+xml; charset=utf-8",
+}
+CHAPTERS_SUFFIX = ".chapters.json"
+CHAPTERS_TYPE = "application/json+chapters"
+
+PRIVATE_SUFFIXES = (".toml", ".lock", ".sqlite", ".sqlite-wal", ".sqlite-shm", ".tmp", ".py")
+PRIVATE_DIRECTORIES = frozenset({"records"})
+"""Feed internals (configuration, episode records, locks) that are not for listeners."""
+
+IMMUTABLE_DIRECTORY = "episodes"
+"""Episode files are named by their content, so a browser may keep them forever."""
+
+CORS_EXPOSED_HEADERS = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Last-Modified"]
+
+
+def media_type_for(path: str | os.PathLike[str]) -> str:
+    """The Content-Type a listener's app expects for this file."""
+    name = Path(path).name.lower()
+    if name in MEDIA_TYPES_BY_NAME:
+        return MEDIA_TYPES_BY_NAME[name]
+    if name.endswith(CHAPTERS_SUFFIX):
+        return CHAPTERS_TYPE
+    return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+
+
+def is_private(relative_path: str) -> bool:
+    """True for hidden files and feed internals, which the server answers with 404."""
+    parts = PurePosixPath(relative_path.replace(os.sep, "/")).parts
+    if any(part.startswith(".") for part in parts):
+        return True
+    if any(part in PRIVATE_DIRECTORIES for part in parts[:-1]):
+        return True
+    return bool(parts) and parts[-1].lower().endswith(PRIVATE_SUFFIXES)
+
+
+def create_app(root: Path) -> Starlette:
+    """The ASGI app serving ``root`` (usually ``feeds/``) and the player under ``/_narrate``."""
+    if not root.is_dir():
+        raise PublishError(f"{root} is not a directory; pass --root with the folder that holds your feeds")
+    static_dir = Path(__file__).with_name("static")
+    return Starlette(
+        routes=[
+            Mount(PLAYER_MOUNT, app=FeedFiles(directory=static_dir), name="player"),
+            Mount("/", app=FeedFiles(directory=root, html=True), name="feeds"),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "HEAD"],
+                allow_headers=["Range", "If-None-Match", "If-Modified-Since", "If-Range"],
+                expose_headers=CORS_EXPOSED_HEADERS,
+                max_age=86400,
+            )
+        ],
+    )
+
+
+class FeedFiles(StaticFiles):
+    """StaticFiles with podcast MIME types, cache headers, and the feed's private files hidden."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if is_private(path):
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        parent = Path(full_path).parent.name
+        cache = "public, max-age=31536000, immutable" if parent == IMMUTABLE_DIRECTORY else "no-cache"
+        response = FileResponse(
+            full_path,
+            status_code=status_code,
+            stat_result=stat_result,
+            media_type=media_type_for(full_path),
+            headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
+        )
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            return NotModifiedResponse(response.headers)
+        return response
+
+
+def show_page_urls(root: Path, base_url: str) -> list[str]:
+    """URLs of the show pages under ``root``, to print when the server starts."""
+    pages = sorted(p.parent for p in root.glob("*/index.html"))
+    urls = [f"{base_url}/{quote(p.name)}/" for p in pages]
+    if (root / "index.html").is_file():
+        urls.insert(0, f"{base_url}/")
+    return urls

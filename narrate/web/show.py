@@ -1,0 +1,180 @@
+"""The static show page, ``feeds/<name>/index.html``: artwork, description, subscribe links and every
+episode with its player. It needs no server code: any static host serves it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from narrate.model import Episode
+from narrate.publish.atomic import write_atomic
+from narrate.web.embed import player_element, player_script_tag, player_source
+
+PLAYER_ASSETS = ("player.js", "player.css")
+PLAYER_DIR = "player"
+"""Where a feed directory keeps its copy of the player, so the show page works on any static host."""
+
+
+@dataclass(frozen=True)
+class Show:
+    """What the show page says about the podcast."""
+
+    title: str
+    description: str
+    feed_url: str
+    """Absolute URL of feed.xml, for subscribing."""
+    artwork_url: str | None = None
+    author: str | None = None
+    link: str | None = None
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class SubscribeLink:
+    """One way to subscribe: an app's name and the URL that opens it on the feed."""
+
+    label: str
+    url: str
+
+
+def subscribe_links(feed_url: str) -> tuple[SubscribeLink, ...]:
+    """Links that open the feed in common podcast apps, then the feed itself."""
+    parts = urlsplit(feed_url)
+    without_scheme = feed_url.split("://", 1)[1] if "://" in feed_url else feed_url
+    links = []
+    if parts.scheme in ("http", "https"):
+        links += [
+            SubscribeLink("Apple Podcasts", f"podcast://{without_scheme}"),
+            SubscribeLink("Overcast", f"overcast://x-callback-url/add?url={quote(feed_url, safe='')}"),
+            SubscribeLink("Pocket Casts", f"pktc://subscribe/{without_scheme}"),
+        ]
+    links.append(SubscribeLink("RSS feed", feed_url))
+    return tuple(links)
+
+
+def _show_css() -> str:
+    return (resources.files("narrate.web") / "static" / "show.css").read_text(encoding="utf-8")
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{max(1, round(seconds / 60))} min"
+
+
+def render_show_page(
+    show: Show,
+    episodes: Sequence[Episode],
+    *,
+    media_base_url: str,
+    player_base_url: str = PLAYER_DIR,
+) -> str:
+    """The show page's HTML: newest episode first; every text from a feed or article is escaped."""
+    newest_first = sorted(episodes, key=lambda e: e.published, reverse=True)
+    items = "\n".join(_episode_html(show, episode, media_base_url) for episode in newest_first)
+    if not newest_first:
+        items = '<p class="empty">No episodes yet.</p>'
+    artwork = (
+        f'<img class="artwork" src="{_e(show.artwork_url)}" alt="" width="160" height="160">'
+        if show.artwork_url
+        else ""
+    )
+    author = f'<p class="author">{_e(show.author)}</p>' if show.author else ""
+    website = f'<p><a href="{_e(show.link)}">Website</a></p>' if show.link else ""
+    apps = "\n".join(
+        f'<li><a href="{_e(link.url)}">{_e(link.label)}</a></li>' for link in subscribe_links(show.feed_url)
+    )
+    return f"""<!doctype html>
+<html lang="{_e(show.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(show.title)}</title>
+<meta name="description" content="{_e(show.description)}">
+<link rel="alternate" type="application/rss+xml" title="{_e(show.title)}" href="{_e(show.feed_url)}">
+{player_script_tag(player_base_url)}
+<style>{_show_css()}</style>
+</head>
+<body>
+<header class="show">
+{artwork}
+<div class="about">
+<p class="kicker">Podcast</p>
+<h1>{_e(show.title)}</h1>
+{author}
+<p class="description">{_e(show.description)}</p>
+{website}
+</div>
+</header>
+<main>
+<section class="subscribe" aria-labelledby="subscribe-heading">
+<h2 id="subscribe-heading">Subscribe</h2>
+<p>Open the show in your podcast app, or paste the feed address into any app that accepts RSS.</p>
+<ul class="apps">
+{apps}
+</ul>
+<label class="feed-label" for="feed-url">Feed address</label>
+<input id="feed-url" class="feed-url" type="text" readonly value="{_e(show.feed_url)}">
+</section>
+<section class="episodes" aria-labelledby="episodes-heading">
+<h2 id="episodes-heading">Episodes</h2>
+{items}
+</section>
+</main>
+</body>
+</html>
+"""
+
+
+def _episode_html(show: Show, episode: Episode, media_base_url: str) -> str:
+    source = player_source(
+        episode, media_base_url=media_base_url, artist=show.author or show.title, artwork_url=show.artwork_url
+    )
+    date = episode.published
+    when = f'<time datetime="{_e(date.isoformat())}">{date.day} {date:%B %Y}</time>'
+    original = f' · <a href="{_e(episode.link)}">Read the article</a>' if episode.link else ""
+    return f"""<article class="episode">
+<h3>{_e(episode.title)}</h3>
+<p class="details">{when} · {_minutes(episode.duration)}{original}</p>
+<p class="summary">{_e(episode.description)}</p>
+{player_element(source, compact=True)}
+</article>"""
+
+
+def install_player_assets(directory: Path) -> Path:
+    """Copy the player's JS and CSS into ``directory/player`` and return that folder."""
+    target = directory / PLAYER_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    static = resources.files("narrate.web") / "static"
+    for name in PLAYER_ASSETS:
+        write_atomic(target / name, (static / name).read_bytes())
+    return target
+
+
+def write_show_page(
+    feed_dir: Path, show: Show, episodes: Sequence[Episode], *, media_base_url: str = "episodes"
+) -> Path:
+    """Write ``feed_dir/index.html`` and the player files it uses; return the page's path."""
+    install_player_assets(feed_dir)
+    page = feed_dir / "index.html"
+    write_atomic(page, render_show_page(show, episodes, media_base_url=media_base_url).encode("utf-8"))
+    return page
+
+
+def write_feed_show_page(feed_dir: Path) -> Path:
+    """Write the show page of a published feed from its feed.toml and episode records."""
+    from narrate.publish.feedconfig import load_feed_config
+    from narrate.publish.store import EpisodeStore
+
+    config = load_feed_config(feed_dir)
+    show = Show(
+        title=config.title, description=config.description, feed_url=config.feed_url,
+        artwork_url=config.image, author=config.author, link=config.link, language=config.language,
+    )
+    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes())

@@ -1,0 +1,809 @@
+// <narrate-player>: a dependency-free audio player for narrated articles.
+//
+// Attributes: src, type, episode-title (not title, which would be a tooltip over the whole
+// player), artist, artwork, episode (a stable id for the remembered position), duration (seconds,
+// shown before the audio's metadata loads), transcript (WebVTT, one cue per sentence), chapters
+// (Podcasting 2.0 JSON chapters), download (defaults to src), highlight-page (highlight host-page
+// elements carrying data-narrate-sentence markers), theme (light|dark|auto), compact (no title:
+// the page shows it just above).
+//
+// Safety: the static markup below holds no article text; every string that comes from the article,
+// the transcript or the chapters is written with textContent or as an attribute value, never as HTML.
+
+const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2];
+const SKIP_SECONDS = 15;
+const NUDGE_SECONDS = 5;
+const PAGE_SECONDS = 60;
+const RESUME_MIN_SECONDS = 5;
+const RATE_KEY = "narrate:rate";
+const POSITION_PREFIX = "narrate:position:";
+const SAVE_EVERY_MS = 2000;
+const USER_SCROLL_GRACE_MS = 4000;
+const PLAY_EVENT = "narrate-player-play";
+const HOST_STYLE_ID = "narrate-player-host-style";
+
+const ICONS = {
+  play: '<path d="M8 5.14v13.72a1 1 0 0 0 1.52.85l10.6-6.86a1 1 0 0 0 0-1.7L9.52 4.29A1 1 0 0 0 8 5.14z"/>',
+  pause: '<path d="M7 4h3.5a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H7a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm6.5 0H17a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-3.5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z"/>',
+  back: '<path d="M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z"/><text x="12" y="16.2" text-anchor="middle" font-size="6.6" font-weight="700" font-family="system-ui,sans-serif">15</text>',
+  forward: '<path d="M12 5V2l5 4-5 4V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z"/><text x="12" y="16.2" text-anchor="middle" font-size="6.6" font-weight="700" font-family="system-ui,sans-serif">15</text>',
+  volume: '<path d="M4 9v6h4l5 4V5L8 9H4zm12.5 3A4.5 4.5 0 0 0 14 8v8a4.47 4.47 0 0 0 2.5-4zM14 3.23v2.06a7 7 0 0 1 0 13.42v2.06A9 9 0 0 0 14 3.23z"/>',
+  muted: '<path d="M4 9v6h4l5 4V5L8 9H4zm12.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z"/>',
+  chapters: '<path d="M4 6h2v2H4zm4 0h12v2H8zm-4 5h2v2H4zm4 0h12v2H8zm-4 5h2v2H4zm4 0h12v2H8z"/>',
+  transcript: '<path d="M5 4h14a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 2v12h12V6zm2 2h8v2H8zm0 3h8v2H8zm0 3h5v2H8z"/>',
+  download: '<path d="M11 4h2v8.17l3.59-3.58L18 10l-6 6-6-6 1.41-1.41L11 12.17zM5 18h14v2H5z"/>',
+};
+
+const svg = (name) =>
+  `<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false" fill="currentColor">${ICONS[name]}</svg>`;
+
+// Static markup only: no article text is ever interpolated here.
+const MARKUP = `
+<section class="player" part="player">
+  <div class="head">
+    <img class="art" alt="" hidden>
+    <div class="meta">
+      <p class="kicker"><span class="kicker-label">Listen to this article</span><span class="total"></span></p>
+      <p class="title"></p>
+    </div>
+  </div>
+  <div class="transport">
+    <button class="play" type="button" aria-label="Play">${svg("play")}</button>
+    <button class="skip back" type="button" aria-label="Back ${SKIP_SECONDS} seconds" title="Back ${SKIP_SECONDS} seconds (J)">${svg("back")}</button>
+    <div class="timeline">
+      <input class="seek" type="range" min="0" max="0" step="any" value="0" aria-label="Seek">
+      <div class="times"><span class="elapsed">0:00</span><span class="remaining">0:00</span></div>
+    </div>
+    <button class="skip forward" type="button" aria-label="Forward ${SKIP_SECONDS} seconds" title="Forward ${SKIP_SECONDS} seconds (L)">${svg("forward")}</button>
+  </div>
+  <div class="row">
+    <p class="now" hidden><span class="now-label">Now</span> <span class="now-title"></span></p>
+    <button class="resume pill" type="button" hidden></button>
+    <div class="settings">
+      <label class="speed"><span class="visually-hidden">Playback speed</span>
+        <select class="rate" title="Playback speed (&lt; and &gt;)"></select>
+      </label>
+      <div class="volume">
+        <button class="mute" type="button" aria-label="Mute" aria-pressed="false" title="Mute (M)">${svg("volume")}</button>
+        <input class="vol" type="range" min="0" max="1" step="0.05" value="1" aria-label="Volume">
+      </div>
+    </div>
+  </div>
+  <div class="tabs">
+    <button class="tab toggle-chapters" type="button" aria-expanded="false" aria-controls="chapters" hidden>${svg("chapters")}<span>Chapters</span></button>
+    <button class="tab toggle-transcript" type="button" aria-expanded="false" aria-controls="transcript" hidden>${svg("transcript")}<span>Read along</span></button>
+    <span class="links">
+      <a class="transcript-link" hidden>Transcript<span class="visually-hidden"> (WebVTT file)</span></a>
+      <a class="download" download>${svg("download")}<span>Download</span><span class="visually-hidden"> audio</span></a>
+    </span>
+  </div>
+  <ol class="chapters" id="chapters" aria-label="Chapters" hidden></ol>
+  <div class="transcript" id="transcript" role="group" aria-label="Transcript: select a sentence to play from it" hidden></div>
+  <details class="keys">
+    <summary>Keyboard shortcuts</summary>
+    <dl>
+      <div><dt><kbd>Space</kbd> or <kbd>K</kbd></dt><dd>Play or pause</dd></div>
+      <div><dt><kbd>J</kbd> / <kbd>L</kbd></dt><dd>Back / forward ${SKIP_SECONDS} seconds</dd></div>
+      <div><dt><kbd>←</kbd> / <kbd>→</kbd></dt><dd>Back / forward ${NUDGE_SECONDS} seconds</dd></div>
+      <div><dt><kbd>Page Up</kbd> / <kbd>Page Down</kbd></dt><dd>On the seek bar: ${PAGE_SECONDS} seconds</dd></div>
+      <div><dt><kbd>Home</kbd> / <kbd>End</kbd></dt><dd>On the seek bar: start / end</dd></div>
+      <div><dt><kbd>P</kbd> / <kbd>N</kbd></dt><dd>Previous / next chapter</dd></div>
+      <div><dt><kbd>&lt;</kbd> / <kbd>&gt;</kbd></dt><dd>Slower / faster</dd></div>
+      <div><dt><kbd>M</kbd></dt><dd>Mute or unmute</dd></div>
+      <div><dt><kbd>↑</kbd> / <kbd>↓</kbd></dt><dd>In the transcript: previous / next sentence; <kbd>Enter</kbd> plays it</dd></div>
+    </dl>
+  </details>
+  <p class="status" role="status" aria-live="polite"></p>
+  <audio preload="metadata"></audio>
+</section>`;
+
+let template = null;
+function playerTemplate() {
+  if (!template) {
+    template = document.createElement("template");
+    template.innerHTML = MARKUP;
+  }
+  return template;
+}
+
+function clock(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) seconds = 0;
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+function spokenDuration(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) seconds = 0;
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  const part = (n, unit) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  const parts = [];
+  if (h) parts.push(part(h, "hour"));
+  if (m) parts.push(part(m, "minute"));
+  if (s || !parts.length) parts.push(part(s, "second"));
+  return parts.join(" ");
+}
+
+function minutesLabel(seconds) {
+  return `${Math.max(1, Math.round(seconds / 60))} min`;
+}
+
+function rateLabel(rate) {
+  return `${rate}×`;
+}
+
+function storageGet(key) {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null; // storage disabled (privacy mode, sandboxed iframe): the player works without memory
+  }
+}
+
+function storageSet(key, value) {
+  try {
+    if (value === null) window.localStorage.removeItem(key);
+    else window.localStorage.setItem(key, value);
+  } catch {
+    /* storage full or disabled: remembering is a convenience, not a requirement */
+  }
+}
+
+function ensureHostStyle() {
+  if (document.getElementById(HOST_STYLE_ID)) return;
+  const style = document.createElement("style");
+  style.id = HOST_STYLE_ID;
+  // :where() keeps specificity at zero so the host page can restyle the highlight.
+  style.textContent = `
+:where([data-narrate-sentence][data-narrate-current]) {
+  box-shadow: -0.6em 0 0 -0.35em #d9a900;
+}
+:where(span[data-narrate-sentence][data-narrate-current]) {
+  background-color: rgba(255, 214, 10, 0.45);
+  box-shadow: none;
+  border-radius: 2px;
+  -webkit-box-decoration-break: clone;
+  box-decoration-break: clone;
+}`;
+  document.head.append(style);
+}
+
+class NarratePlayer extends HTMLElement {
+  static get observedAttributes() {
+    return ["src", "episode-title", "artist", "artwork", "transcript", "chapters", "download", "duration"];
+  }
+
+  constructor() {
+    super();
+    this.cues = [];
+    this.chapterList = [];
+    this.cueIndex = -1;
+    this.chapterIndex = -1;
+    this.lastSaved = 0;
+    this.userScrolledAt = 0;
+    this.hostMarked = [];
+    this.root = this.attachShadow({ mode: "open" });
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("./player.css", import.meta.url).href;
+    this.root.append(link, playerTemplate().content.cloneNode(true));
+    const $ = (selector) => this.root.querySelector(selector);
+    this.ui = {
+      section: $(".player"), art: $(".art"), title: $(".title"), total: $(".total"),
+      play: $(".play"), back: $(".back"), forward: $(".forward"), seek: $(".seek"),
+      elapsed: $(".elapsed"), remaining: $(".remaining"), now: $(".now"), nowTitle: $(".now-title"),
+      resume: $(".resume"), rate: $(".rate"), mute: $(".mute"), vol: $(".vol"),
+      toggleChapters: $(".toggle-chapters"), toggleTranscript: $(".toggle-transcript"),
+      transcriptLink: $(".transcript-link"), download: $(".download"),
+      chapters: $(".chapters"), transcript: $(".transcript"), status: $(".status"), audio: $("audio"),
+    };
+    for (const rate of RATES) {
+      const option = document.createElement("option");
+      option.value = String(rate);
+      option.textContent = rateLabel(rate);
+      this.ui.rate.append(option);
+    }
+    this.bind();
+  }
+
+  get audio() {
+    return this.ui.audio;
+  }
+
+  get duration() {
+    const real = this.audio.duration;
+    if (Number.isFinite(real) && real > 0) return real;
+    const declared = Number.parseFloat(this.getAttribute("duration") || "");
+    return Number.isFinite(declared) && declared > 0 ? declared : 0;
+  }
+
+  get episodeKey() {
+    return POSITION_PREFIX + (this.getAttribute("episode") || this.getAttribute("src") || "");
+  }
+
+  connectedCallback() {
+    if (this.connected) return;
+    this.connected = true;
+    this.render();
+    const savedRate = Number.parseFloat(storageGet(RATE_KEY) || "1");
+    this.setRate(RATES.includes(savedRate) ? savedRate : 1, false);
+    this.onPlayElsewhere = (event) => {
+      if (event.detail !== this && !this.audio.paused) this.audio.pause();
+    };
+    document.addEventListener(PLAY_EVENT, this.onPlayElsewhere);
+    this.onPageHide = () => this.savePosition(true);
+    window.addEventListener("pagehide", this.onPageHide);
+  }
+
+  disconnectedCallback() {
+    document.removeEventListener(PLAY_EVENT, this.onPlayElsewhere);
+    window.removeEventListener("pagehide", this.onPageHide);
+    this.savePosition(true);
+    this.connected = false;
+  }
+
+  attributeChangedCallback() {
+    if (this.connected) this.render();
+  }
+
+  render() {
+    const { ui } = this;
+    const title = this.getAttribute("episode-title") || "";
+    ui.title.textContent = title;
+    ui.section.setAttribute("aria-label", title ? `Audio player: ${title}` : "Audio player");
+    const artwork = this.getAttribute("artwork");
+    ui.art.hidden = !artwork;
+    if (artwork) ui.art.src = artwork;
+    const src = this.getAttribute("src") || "";
+    if (this.audio.getAttribute("src") !== src) {
+      this.audio.src = src;
+      this.loadTranscript();
+    }
+    const download = this.getAttribute("download") || src;
+    ui.download.hidden = !download;
+    if (download) ui.download.href = download;
+    const transcript = this.getAttribute("transcript");
+    ui.transcriptLink.hidden = !transcript;
+    if (transcript) ui.transcriptLink.href = transcript;
+    if (this.getAttribute("chapters") !== this.loadedChapters) this.loadChapters();
+    this.updateTime();
+  }
+
+  bind() {
+    const { ui, audio } = this;
+    ui.play.addEventListener("click", () => this.togglePlay());
+    ui.back.addEventListener("click", () => this.skip(-SKIP_SECONDS));
+    ui.forward.addEventListener("click", () => this.skip(SKIP_SECONDS));
+    ui.seek.addEventListener("input", () => this.seekTo(Number(ui.seek.value)));
+    ui.seek.addEventListener("keydown", (event) => this.onSeekKey(event));
+    ui.rate.addEventListener("change", () => this.setRate(Number(ui.rate.value), true));
+    ui.mute.addEventListener("click", () => this.toggleMute());
+    ui.vol.addEventListener("input", () => {
+      audio.volume = Number(ui.vol.value);
+      audio.muted = audio.volume === 0;
+    });
+    ui.resume.addEventListener("click", () => {
+      const position = Number(ui.resume.dataset.position || "0");
+      this.seekTo(position);
+      this.play();
+    });
+    ui.toggleChapters.addEventListener("click", () => this.togglePanel(ui.toggleChapters, ui.chapters));
+    ui.toggleTranscript.addEventListener("click", () => this.togglePanel(ui.toggleTranscript, ui.transcript));
+    ui.chapters.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-start]");
+      if (button) this.seekTo(Number(button.dataset.start), true);
+    });
+    ui.transcript.addEventListener("click", (event) => {
+      const sentence = event.target.closest("[data-cue]");
+      if (sentence) this.playCue(Number(sentence.dataset.cue));
+    });
+    ui.transcript.addEventListener("keydown", (event) => this.onTranscriptKey(event));
+    for (const kind of ["wheel", "touchmove"]) {
+      ui.transcript.addEventListener(kind, () => (this.userScrolledAt = Date.now()), { passive: true });
+    }
+    this.root.addEventListener("keydown", (event) => this.onKey(event));
+
+    audio.addEventListener("play", () => this.onPlay());
+    audio.addEventListener("pause", () => {
+      this.updatePlayButton();
+      this.savePosition(true);
+    });
+    audio.addEventListener("ended", () => {
+      this.updatePlayButton();
+      storageSet(this.episodeKey, null);
+    });
+    audio.addEventListener("timeupdate", () => {
+      this.updateTime();
+      this.savePosition(false);
+    });
+    audio.addEventListener("seeked", () => this.updateTime());
+    audio.addEventListener("durationchange", () => this.updateTime());
+    audio.addEventListener("progress", () => this.updateBuffered());
+    audio.addEventListener("loadedmetadata", () => {
+      audio.playbackRate = Number(ui.rate.value);
+      this.offerResume();
+      this.updateTime();
+    });
+    audio.addEventListener("ratechange", () => {
+      const rate = audio.playbackRate;
+      if (RATES.includes(rate)) ui.rate.value = String(rate);
+    });
+    audio.addEventListener("volumechange", () => {
+      ui.vol.value = String(audio.muted ? 0 : audio.volume);
+      ui.mute.setAttribute("aria-pressed", String(audio.muted));
+      ui.mute.setAttribute("aria-label", audio.muted ? "Unmute" : "Mute");
+      ui.mute.innerHTML = svg(audio.muted || audio.volume === 0 ? "muted" : "volume");
+    });
+    audio.addEventListener("error", () => {
+      if (audio.getAttribute("src")) this.announce("The audio could not be loaded. Try the download link.");
+    });
+  }
+
+  togglePlay() {
+    if (this.audio.paused) this.play();
+    else this.audio.pause();
+  }
+
+  play() {
+    this.ui.resume.hidden = true;
+    const started = this.audio.play();
+    if (started) {
+      started.catch((error) => {
+        if (error && error.name !== "AbortError") this.announce("Playback was blocked by the browser. Press play again.");
+      });
+    }
+  }
+
+  onPlay() {
+    this.ui.resume.hidden = true;
+    this.updatePlayButton();
+    document.dispatchEvent(new CustomEvent(PLAY_EVENT, { detail: this }));
+    this.setupMediaSession();
+  }
+
+  updatePlayButton() {
+    const playing = !this.audio.paused;
+    this.ui.play.setAttribute("aria-label", playing ? "Pause" : "Play");
+    this.ui.play.title = playing ? "Pause (K)" : "Play (K)";
+    this.ui.play.innerHTML = svg(playing ? "pause" : "play");
+    this.ui.section.classList.toggle("playing", playing);
+  }
+
+  skip(delta) {
+    this.seekTo(this.audio.currentTime + delta);
+  }
+
+  seekTo(seconds, andPlay = false) {
+    const end = this.duration;
+    let target = Math.max(0, seconds);
+    if (end) target = Math.min(target, end);
+    this.audio.currentTime = target;
+    this.updateTime(target);
+    if (andPlay && this.audio.paused) this.play();
+  }
+
+  setRate(rate, remember) {
+    this.audio.defaultPlaybackRate = rate;
+    this.audio.playbackRate = rate;
+    this.ui.rate.value = String(rate);
+    if (remember) storageSet(RATE_KEY, String(rate));
+  }
+
+  stepRate(direction) {
+    const index = RATES.indexOf(Number(this.ui.rate.value));
+    const next = RATES[Math.min(RATES.length - 1, Math.max(0, index + direction))];
+    this.setRate(next, true);
+    this.announce(`Speed ${rateLabel(next)}`);
+  }
+
+  toggleMute() {
+    const audio = this.audio;
+    if (audio.muted || audio.volume === 0) {
+      audio.muted = false;
+      if (audio.volume === 0) audio.volume = 1;
+    } else {
+      audio.muted = true;
+    }
+  }
+
+  togglePanel(button, panel) {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    panel.hidden = !open;
+    if (open && panel === this.ui.transcript) this.scrollTranscript(true);
+  }
+
+  announce(message) {
+    this.ui.status.textContent = message;
+  }
+
+  // ---- time, position, resume ----
+
+  updateTime(at) {
+    const { ui } = this;
+    const current = at ?? this.audio.currentTime;
+    const total = this.duration;
+    ui.seek.max = String(total || 0);
+    ui.seek.value = String(Math.min(current, total || current));
+    const percent = total ? (100 * current) / total : 0;
+    ui.seek.style.setProperty("--progress", `${percent}%`);
+    ui.seek.setAttribute("aria-valuetext", `${spokenDuration(current)} of ${spokenDuration(total)}`);
+    ui.elapsed.textContent = clock(current);
+    ui.remaining.textContent = total ? `-${clock(total - current)}` : "0:00";
+    ui.total.textContent = total ? minutesLabel(total) : "";
+    this.updateChapter(current);
+    this.updateCue(current);
+  }
+
+  updateBuffered() {
+    const { buffered } = this.audio;
+    const total = this.duration;
+    if (!total || !buffered.length) return;
+    const end = buffered.end(buffered.length - 1);
+    this.ui.seek.style.setProperty("--buffered", `${(100 * end) / total}%`);
+  }
+
+  savePosition(force) {
+    const now = Date.now();
+    if (!force && now - this.lastSaved < SAVE_EVERY_MS) return;
+    this.lastSaved = now;
+    const position = this.audio.currentTime;
+    if (this.audio.ended) return;
+    if (position >= RESUME_MIN_SECONDS) storageSet(this.episodeKey, position.toFixed(1));
+  }
+
+  offerResume() {
+    const saved = Number.parseFloat(storageGet(this.episodeKey) || "");
+    const total = this.duration;
+    if (!Number.isFinite(saved) || saved < RESUME_MIN_SECONDS || (total && saved > total - RESUME_MIN_SECONDS)) return;
+    if (this.audio.currentTime > 0) return;
+    this.ui.resume.dataset.position = String(saved);
+    this.ui.resume.textContent = `Resume at ${clock(saved)}`;
+    this.ui.resume.hidden = false;
+  }
+
+  // ---- keyboard ----
+
+  onKey(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.composedPath()[0];
+    const tag = target && target.tagName;
+    if (tag === "SELECT") return;
+    const onButtonLike = tag === "BUTTON" || tag === "A" || tag === "SUMMARY" || (target.getAttribute && target.getAttribute("role") === "button");
+    const onRange = tag === "INPUT";
+    const key = event.key;
+    let handled = true;
+    if (key === " " && !onButtonLike) this.togglePlay();
+    else if (key === "k" || key === "K") this.togglePlay();
+    else if (key === "j" || key === "J") this.skip(-SKIP_SECONDS);
+    else if (key === "l" || key === "L") this.skip(SKIP_SECONDS);
+    else if (key === "ArrowLeft" && !onRange) this.skip(-NUDGE_SECONDS);
+    else if (key === "ArrowRight" && !onRange) this.skip(NUDGE_SECONDS);
+    else if (key === "m" || key === "M") this.toggleMute();
+    else if (key === "n" || key === "N") this.nextChapter();
+    else if (key === "p" || key === "P") this.previousChapter();
+    else if (key === "<") this.stepRate(-1);
+    else if (key === ">") this.stepRate(1);
+    else handled = false;
+    if (handled) event.preventDefault();
+  }
+
+  onSeekKey(event) {
+    const current = this.audio.currentTime;
+    const moves = {
+      ArrowLeft: -NUDGE_SECONDS, ArrowDown: -NUDGE_SECONDS, ArrowRight: NUDGE_SECONDS, ArrowUp: NUDGE_SECONDS,
+      PageDown: -PAGE_SECONDS, PageUp: PAGE_SECONDS,
+    };
+    if (event.key in moves) this.seekTo(current + moves[event.key]);
+    else if (event.key === "Home") this.seekTo(0);
+    else if (event.key === "End") this.seekTo(this.duration);
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  onTranscriptKey(event) {
+    const target = event.composedPath()[0];
+    if (!target.dataset || target.dataset.cue === undefined) return;
+    const index = Number(target.dataset.cue);
+    let next = null;
+    if (event.key === "ArrowDown" || event.key === "ArrowRight") next = Math.min(this.cues.length - 1, index + 1);
+    else if (event.key === "ArrowUp" || event.key === "ArrowLeft") next = Math.max(0, index - 1);
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = this.cues.length - 1;
+    else if (event.key === "Enter" || event.key === " ") {
+      this.playCue(index);
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    } else return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.focusCue(next);
+  }
+
+  // ---- chapters ----
+
+  async loadChapters() {
+    const url = this.getAttribute("chapters");
+    this.loadedChapters = url;
+    this.chapterList = [];
+    this.renderChapters();
+    if (!url) return;
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json+chapters, application/json" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const data = await response.json();
+      if (url !== this.loadedChapters) return;
+      this.chapterList = (Array.isArray(data.chapters) ? data.chapters : [])
+        .filter((c) => c && Number.isFinite(Number(c.startTime)) && c.toc !== false)
+        .map((c) => ({ start: Number(c.startTime), title: String(c.title ?? "") }))
+        .sort((a, b) => a.start - b.start);
+    } catch {
+      this.announce("The chapters could not be loaded.");
+    }
+    this.renderChapters();
+    this.updateTime();
+  }
+
+  renderChapters() {
+    const { chapters, toggleChapters } = this.ui;
+    chapters.replaceChildren();
+    this.chapterIndex = -1;
+    this.chapterList.forEach((chapter, index) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.start = String(chapter.start);
+      button.dataset.index = String(index);
+      const time = document.createElement("span");
+      time.className = "chapter-time";
+      time.textContent = clock(chapter.start);
+      const title = document.createElement("span");
+      title.className = "chapter-title";
+      title.textContent = chapter.title;
+      button.append(title, time);
+      item.append(button);
+      chapters.append(item);
+    });
+    toggleChapters.hidden = this.chapterList.length === 0;
+    toggleChapters.querySelector("span").textContent = this.chapterList.length
+      ? `Chapters (${this.chapterList.length})`
+      : "Chapters";
+  }
+
+  chapterAt(seconds) {
+    let found = -1;
+    for (let i = 0; i < this.chapterList.length; i += 1) {
+      if (this.chapterList[i].start <= seconds + 0.001) found = i;
+      else break;
+    }
+    return found;
+  }
+
+  updateChapter(seconds) {
+    const index = this.chapterAt(seconds);
+    if (index === this.chapterIndex) return;
+    this.chapterIndex = index;
+    const { now, nowTitle, chapters } = this.ui;
+    now.hidden = index < 0;
+    nowTitle.textContent = index >= 0 ? this.chapterList[index].title : "";
+    for (const button of chapters.querySelectorAll("button")) {
+      if (Number(button.dataset.index) === index) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+  }
+
+  nextChapter() {
+    const index = this.chapterAt(this.audio.currentTime);
+    if (index + 1 < this.chapterList.length) this.seekTo(this.chapterList[index + 1].start);
+  }
+
+  previousChapter() {
+    const t = this.audio.currentTime;
+    const index = this.chapterAt(t);
+    if (index < 0) return this.seekTo(0);
+    const start = this.chapterList[index].start;
+    // Like a CD player: a press early in a chapter goes to the one before, otherwise to this one's start.
+    this.seekTo(t - start > 3 || index === 0 ? start : this.chapterList[index - 1].start);
+  }
+
+  // ---- transcript ----
+
+  async loadTranscript() {
+    for (const old of this.audio.querySelectorAll("track")) old.remove();
+    if (this.transcriptBlob) URL.revokeObjectURL(this.transcriptBlob);
+    this.transcriptBlob = null;
+    this.cues = [];
+    this.renderTranscript();
+    const url = this.getAttribute("transcript");
+    if (!url) return;
+    // Fetched, then handed to <track> as a same-origin blob: a cross-origin <track> would force CORS
+    // mode on the audio too, and a CDN without CORS headers would then break playback itself.
+    let text;
+    try {
+      const response = await fetch(url, { headers: { Accept: "text/vtt" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+    } catch {
+      this.announce("The transcript could not be loaded.");
+      return;
+    }
+    if (url !== this.getAttribute("transcript")) return;
+    this.transcriptBlob = URL.createObjectURL(new Blob([text], { type: "text/vtt" }));
+    const track = document.createElement("track");
+    track.kind = "metadata";
+    track.label = "Transcript";
+    track.src = this.transcriptBlob;
+    track.addEventListener("load", () => {
+      const cues = Array.from(track.track.cues || []);
+      this.cues = cues.map((cue) => ({
+        id: cue.id,
+        start: cue.startTime,
+        end: cue.endTime,
+        // getCueAsHTML parses WebVTT cue text (entities, <v> spans) into inert nodes; only its text is kept.
+        text: cue.getCueAsHTML().textContent.replace(/\s+/g, " ").trim(),
+      }));
+      this.renderTranscript();
+      this.updateTime();
+    });
+    track.addEventListener("error", () => this.announce("The transcript could not be read."));
+    this.audio.append(track);
+    track.track.mode = "hidden";
+  }
+
+  renderTranscript() {
+    const { transcript, toggleTranscript } = this.ui;
+    transcript.replaceChildren();
+    this.cueIndex = -1;
+    this.cueNodes = [];
+    let block = null;
+    let chapter = -2;
+    this.cues.forEach((cue, index) => {
+      const cueChapter = this.chapterAt(cue.start);
+      if (cueChapter !== chapter || !block) {
+        chapter = cueChapter;
+        if (cueChapter >= 0) {
+          const heading = document.createElement("p");
+          heading.className = "transcript-heading";
+          heading.textContent = this.chapterList[cueChapter].title;
+          transcript.append(heading);
+        }
+        block = document.createElement("p");
+        block.className = "transcript-block";
+        transcript.append(block);
+      }
+      const sentence = document.createElement("span");
+      sentence.className = "sentence";
+      sentence.setAttribute("role", "button");
+      sentence.tabIndex = index === 0 ? 0 : -1;
+      sentence.dataset.cue = String(index);
+      sentence.dataset.cueId = cue.id;
+      sentence.textContent = cue.text;
+      block.append(sentence, document.createTextNode(" "));
+      this.cueNodes.push(sentence);
+    });
+    toggleTranscript.hidden = this.cues.length === 0;
+  }
+
+  cueAt(seconds) {
+    const cues = this.cues;
+    let low = 0;
+    let high = cues.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (cues[mid].start <= seconds + 0.001) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found;
+  }
+
+  updateCue(seconds) {
+    if (!this.cues.length) return;
+    if (this.chapterList.length && this.renderedWithChapters !== this.chapterList) {
+      this.renderedWithChapters = this.chapterList;
+      this.renderTranscript();
+    }
+    const index = this.cueAt(seconds);
+    if (index === this.cueIndex) return;
+    const previous = this.cueNodes[this.cueIndex];
+    if (previous) {
+      previous.classList.remove("current");
+      previous.removeAttribute("aria-current");
+    }
+    this.cueIndex = index;
+    const node = this.cueNodes[index];
+    if (node) {
+      node.classList.add("current");
+      node.setAttribute("aria-current", "true");
+      if (!this.root.activeElement || !this.ui.transcript.contains(this.root.activeElement)) {
+        for (const other of this.cueNodes) other.tabIndex = -1;
+        node.tabIndex = 0;
+      }
+    }
+    this.dataset.currentSentence = index >= 0 ? this.cues[index].id : "";
+    this.scrollTranscript(false);
+    this.highlightHostPage(index >= 0 ? this.cues[index].id : null);
+  }
+
+  focusCue(index) {
+    if (index === null || !this.cueNodes[index]) return;
+    for (const node of this.cueNodes) node.tabIndex = -1;
+    this.cueNodes[index].tabIndex = 0;
+    this.cueNodes[index].focus();
+  }
+
+  playCue(index) {
+    const cue = this.cues[index];
+    if (cue) this.seekTo(cue.start, true);
+  }
+
+  scrollTranscript(force) {
+    const panel = this.ui.transcript;
+    const node = this.cueNodes && this.cueNodes[this.cueIndex];
+    if (panel.hidden || !node) return;
+    if (!force && Date.now() - this.userScrolledAt < USER_SCROLL_GRACE_MS) return;
+    const top = node.offsetTop; // the panel is position: relative, so this is relative to it
+    const wanted = top - panel.clientHeight / 3;
+    if (!force && top > panel.scrollTop && top + node.offsetHeight < panel.scrollTop + panel.clientHeight * 0.75) return;
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    panel.scrollTo({ top: Math.max(0, wanted), behavior: reduce || force ? "auto" : "smooth" });
+  }
+
+  highlightHostPage(cueId) {
+    if (!this.hasAttribute("highlight-page")) return;
+    for (const element of this.hostMarked) element.removeAttribute("data-narrate-current");
+    this.hostMarked = [];
+    if (!cueId) return;
+    ensureHostStyle();
+    const selector = `[data-narrate-sentence~="${CSS.escape(cueId)}"]`;
+    this.hostMarked = Array.from(document.querySelectorAll(selector));
+    for (const element of this.hostMarked) element.setAttribute("data-narrate-current", "");
+  }
+
+  // ---- Media Session ----
+
+  setupMediaSession() {
+    if (!("mediaSession" in navigator)) return;
+    const session = navigator.mediaSession;
+    const artwork = this.getAttribute("artwork");
+    try {
+      session.metadata = new MediaMetadata({
+        title: this.getAttribute("episode-title") || "",
+        artist: this.getAttribute("artist") || "",
+        album: this.chapterIndex >= 0 ? this.chapterList[this.chapterIndex].title : "",
+        artwork: artwork ? [{ src: new URL(artwork, document.baseURI).href }] : [],
+      });
+    } catch {
+      /* an artwork URL the browser rejects must not stop playback */
+    }
+    const handlers = {
+      play: () => this.play(),
+      pause: () => this.audio.pause(),
+      seekbackward: (details) => this.skip(-(details.seekOffset || SKIP_SECONDS)),
+      seekforward: (details) => this.skip(details.seekOffset || SKIP_SECONDS),
+      seekto: (details) => this.seekTo(details.seekTime),
+      previoustrack: () => this.previousChapter(),
+      nexttrack: () => this.nextChapter(),
+    };
+    for (const [action, handler] of Object.entries(handlers)) {
+      try {
+        session.setActionHandler(action, handler);
+      } catch {
+        /* the browser does not support this action */
+      }
+    }
+  }
+}
+
+if (!customElements.get("narrate-player")) customElements.define("narrate-player", NarratePlayer);
+
+export { NarratePlayer, clock, spokenDuration };

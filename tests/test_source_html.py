@@ -1,0 +1,235 @@
+"""The HTML reader on pages written for these tests: what it keeps, what it drops, how it fails."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from narrate.errors import InputError
+from narrate.model import Role
+from narrate.sources.html import MAX_HTML_BYTES, read_html
+from narrate.sources.sections import find_dateline, is_boilerplate
+
+DATA = Path(__file__).parent / "data"
+JUNK = ("Trinity", "Loading voice", "Listen to this article", "Share on", "Share this", "Photo credit",
+        "Read more", "Read also", "Related", "Subscribe", "newsletter", "©", "Copyright", "Most read",
+        "Politics", "Basic fare", "(Yonhap)\n", "Dots", "newest first", "10 May 2026", "months ago",
+        "Google", "\nNationWire\n", "\nNation Wire\n", "Share:")
+
+
+def paragraph_text(page: str) -> str:
+    return "\n".join(p for s in read_html((DATA / page).read_bytes()).sections for p in s.paragraphs)
+
+
+@pytest.mark.parametrize("page", ["news_page.html", "explainer_jsonld_faq.html", "wire_page_signature.html"])
+def test_page_furniture_is_not_read(page: str) -> None:
+    text = "\n" + paragraph_text(page) + "\n"
+    for junk in JUNK:
+        assert junk not in text, junk
+
+
+def test_captions_tables_and_link_lists_are_dropped_but_prose_around_them_stays() -> None:
+    text = paragraph_text("explainer_jsonld_faq.html")
+    assert "Gangnam Station" not in text  # photo caption
+    assert "1,400 won" not in text  # table cell
+    assert "Bus fares stay frozen" not in text  # "Read also" and related links
+    assert "Civic groups said" in text  # the paragraph after them
+
+
+def test_faq_from_details_alternates_questions_and_answers() -> None:
+    article = read_html((DATA / "news_page.html").read_bytes())
+    faq = [s for s in article.sections if s.role in (Role.FAQ_QUESTION, Role.FAQ_ANSWER)]
+    assert [s.role for s in faq] == [Role.FAQ_QUESTION, Role.FAQ_ANSWER] * 2
+    assert faq[0].paragraphs == ("Who is eligible for compensation?",)
+
+
+def test_json_ld_faq_is_added_once_and_unanswered_questions_are_left_out() -> None:
+    page = (DATA / "explainer_jsonld_faq.html").read_text(encoding="utf-8")
+    article = read_html(page)
+    questions = [s.paragraphs[0] for s in article.sections if s.role is Role.FAQ_QUESTION]
+    assert "When does the new fare apply?" in questions
+    assert "Is there an answer missing here?" not in questions
+    # The same FAQ also shown on the page is not read twice.
+    shown = page.replace("<h2>Analysis</h2>", "<h2>FAQ</h2><h3>When does the new fare apply?</h3>"
+                         "<p>From January 10, the city says.</p><h2>Analysis</h2>")
+    again = [s.paragraphs[0] for s in read_html(shown).sections if s.role is Role.FAQ_QUESTION]
+    assert again.count("When does the new fare apply?") == 1
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dateline"),
+    [
+        ("SEOUL, Dec. 25 (Yonhap) -- Coupang said", "Seoul, December 25"),
+        ("Seoul, December 25 (NationPress) – Seoul's fare", "Seoul, December 25"),
+        ("NEW YORK, Sept. 3 (Reuters) - Stocks rose", "New York, September 3"),
+        ("WASHINGTON (AP) — The Senate voted", "Washington"),
+        ("Seoul is a big city - with many people", None),
+        ("The minister, Dec. 5 - said nothing", None),
+    ],
+)
+def test_dateline(paragraph: str, dateline: str | None) -> None:
+    found = find_dateline(paragraph)
+    assert (str(found) if found else None) == dateline
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "junk"),
+    [
+        ("Getting your Trinity Audio player ready...", True),
+        ("Audio Loading voice…", True),
+        ("Listen to this article 4 min", True),
+        ("Read more: Coupang confirms breach", True),
+        ("RELATED: Fares rise again", True),
+        ("Commuters wait for a train at Gangnam Station on Dec. 24. (Yonhap)", True),
+        ("The minister arrives in Busan. (Photo courtesy of the Ministry of Oceans)", True),
+        ("Photo: Reuters", True),
+        ("Share this article", True),
+        ("Read more about the plan, the minister said, in the report released on Monday.", False),
+        ("Yonhap reported that the related bill passed on Monday.", False),
+        ("He said the photo was taken in May.", False),
+        ("10 May 2026", True),
+        ("Updated: December 25, 2025, 10:05 KST", True),
+        ("4 months ago", True),
+        ("Tracing the thread behind this story — newest first.", True),
+        ("The meeting was moved to 10 May 2026.", False),
+    ],
+)
+def test_boilerplate_paragraphs(paragraph: str, junk: bool) -> None:
+    assert is_boilerplate(paragraph) is junk
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "junk"),
+    [("Nation Wire", True), ("NationWire", True), ("3 Dots", True), ("Yes.", False), ("Why now?", False),
+     ("NationWire reported the outage first.", False)],
+)
+def test_signatures_and_labels(paragraph: str, junk: bool) -> None:
+    assert is_boilerplate(paragraph, publisher="NationWire", fragment_check=True) is junk
+
+
+def test_headings_and_lists_are_restored_when_the_extractor_drops_them() -> None:
+    # This page has no <article> or known content class: trafilatura keeps its paragraphs but
+    # none of its headings or lists.
+    article = read_html((DATA / "wire_page_signature.html").read_bytes())
+    assert [(s.role, s.heading) for s in article.sections[:5]] == [
+        (Role.HEADLINE, None),
+        (Role.SYNOPSIS, "Synopsis"),
+        (Role.TAKEAWAYS, "Key Takeaways"),
+        (Role.BODY, None),
+        (Role.POINT_OF_VIEW, "Point of View"),
+    ]
+    assert len(article.sections[2].paragraphs) == 3
+
+
+def test_metadata_comes_from_the_page() -> None:
+    meta = read_html((DATA / "news_page.html").read_bytes(), url="https://example.org/given").meta
+    assert meta.publisher == "Harbor Daily"
+    assert meta.author == "Min-ji Park"
+    assert meta.date is not None and meta.date.isoformat() == "2025-12-25"
+    # The page's canonical address wins over the one it was fetched from.
+    assert meta.url == "https://news.example.com/business/2025/12/25/coupang-compensation"
+
+
+def test_language_from_the_html_element() -> None:
+    page = (DATA / "news_page.html").read_text(encoding="utf-8").replace('lang="en"', 'lang="fr-CA"')
+    assert read_html(page).meta.language == "fr"
+
+
+def test_bytes_are_decoded_with_the_declared_charset() -> None:
+    page = (DATA / "news_page.html").read_text(encoding="utf-8")
+    page = page.replace('charset="utf-8"', 'charset="windows-1252"').replace("Park Dae-jun", "Park Dä-jun")
+    article = read_html(page.encode("cp1252"))
+    assert "Chief executive Park Dä-jun apologized" in article.text()
+
+
+def test_broken_markup_is_still_read() -> None:
+    page = (DATA / "news_page.html").read_text(encoding="utf-8")
+    broken = page.replace("</p>", "").replace("</div>", "").replace("</h2>", "", 2)[: len(page) * 9 // 10]
+    article = read_html(broken)
+    assert article.meta.title == "Coupang to compensate 33.7 million users after data breach"
+    assert "Coupang Corp. said Thursday" in article.text()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><title>Login</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+        "",
+        "<html><body></body></html>",
+        "just some words",
+    ],
+)
+def test_page_without_an_article_is_an_input_error(page: str) -> None:
+    with pytest.raises(InputError, match="no article text found"):
+        read_html(page)
+
+
+def test_page_over_the_size_cap_is_refused_quickly() -> None:
+    filler = "<p>" + "word " * 200 + "</p>\n"
+    body = filler * (MAX_HTML_BYTES // len(filler) + 10)
+    page = f"<html><body><article>{body}</article></body></html>"
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="larger than 10 MB"):
+        read_html(page.encode())
+    assert time.perf_counter() - started < 1
+
+
+def test_long_article_under_the_cap_reads_in_reasonable_time() -> None:
+    page = (DATA / "news_page.html").read_text(encoding="utf-8")
+    words = ("witness", "committee", "member", "timeline", "response", "company", "record", "hearing")
+    paragraphs = "".join(
+        f"<p>On day {n} the {words[n % 8]} heard from the {words[(n // 8) % 8]} about the "
+        f"{words[(n // 64) % 8]} and asked for the {words[(n // 512) % 8]} of session {n}.</p>\n"
+        for n in range(2000)
+    )
+    long_page = page.replace("<h2>What regulators say</h2>", paragraphs + "<h2>What regulators say</h2>")
+    started = time.perf_counter()
+    article = read_html(long_page)
+    elapsed = time.perf_counter() - started
+    body = next(s for s in article.sections if s.heading == "How the breach happened")
+    assert len(body.paragraphs) == 2 + 2000
+    assert elapsed < 15
+
+
+def test_faq_from_a_definition_list_and_bold_questions() -> None:
+    paragraphs = "".join(f"<p>The city raised fares again this year after debate number {n} in the council "
+                         "about costs and services.</p>" for n in range(4))
+    page = (f"<html><head><title>Fares</title></head><body><article><h1>Fares</h1>{paragraphs}"
+            "<h2>FAQ</h2><dl><dt>Who pays more</dt><dd>Everyone who rides pays 150 won more.</dd>"
+            "<dt>When?</dt><dd>From January.</dd></dl>"
+            "<p><strong>Is the bus affected?</strong></p><p>No, bus fares stay the same until March.</p>"
+            "</article></body></html>")
+    faq = [(s.role, s.paragraphs) for s in read_html(page).sections if s.role.name.startswith("FAQ")]
+    assert faq == [
+        (Role.FAQ_QUESTION, ("Who pays more",)),
+        (Role.FAQ_ANSWER, ("Everyone who rides pays 150 won more.",)),
+        (Role.FAQ_QUESTION, ("When?",)),
+        (Role.FAQ_ANSWER, ("From January.",)),
+        (Role.FAQ_QUESTION, ("Is the bus affected?",)),
+        (Role.FAQ_ANSWER, ("No, bus fares stay the same until March.",)),
+    ]
+
+
+def test_a_description_without_article_text_is_not_an_article() -> None:
+    page = ('<html><head><title>Only</title><meta name="description" content="A page with a description '
+            'only."></head><body><p>Getting your Trinity Audio player ready...</p></body></html>')
+    with pytest.raises(InputError, match="no article text found"):
+        read_html(page)
+
+
+def test_xhtml_with_an_xml_declaration() -> None:
+    page = (DATA / "news_page.html").read_text(encoding="utf-8").replace("<!DOCTYPE html>", "")
+    article = read_html('<?xml version="1.0" encoding="utf-8"?>\n' + page)
+    assert article.meta.dateline == "Seoul, December 25"
+
+
+def test_page_without_sub_headings_is_one_body_section() -> None:
+    paragraphs = "".join(f"<p>Paragraph {n} of the story tells the reader what happened at the meeting "
+                         "and who said what about it.</p>" for n in range(5))
+    page = (f"<html><head><title>Plain story</title></head><body><div class='x'><h1>Plain story</h1>"
+            f"<div class='y'>{paragraphs}</div></div></body></html>")
+    sections = read_html(page).sections
+    assert [s.role for s in sections] == [Role.HEADLINE, Role.BODY]
+    assert len(sections[1].paragraphs) == 5

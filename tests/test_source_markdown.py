@@ -1,0 +1,78 @@
+"""The Markdown reader: front matter, headings to roles, what is not read aloud."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from narrate.errors import InputError
+from narrate.model import Role
+from narrate.sources.markdown import read_markdown
+
+
+def test_toml_front_matter_and_title_from_it() -> None:
+    article = read_markdown(
+        '+++\ntitle = "Fares rise"\nauthor = "Jae-won Lee"\ndate = 2025-12-26\nlanguage = "ko"\n+++\n\n'
+        "Seoul's subway fare will rise in January.\n"
+    )
+    assert article.meta.title == "Fares rise"
+    assert article.meta.author == "Jae-won Lee"
+    assert article.meta.date == dt.date(2025, 12, 26)
+    assert article.meta.language == "ko"
+    assert [s.role for s in article.sections] == [Role.HEADLINE, Role.BODY]
+
+
+def test_title_from_the_first_heading_without_front_matter() -> None:
+    article = read_markdown("# Fares rise\n\nSeoul's fare will rise.\n\n## Summary\n\nIt rises.\n")
+    assert article.meta.title == "Fares rise"
+    assert [(s.role, s.heading) for s in article.sections] == [
+        (Role.HEADLINE, None), (Role.BODY, None), (Role.SYNOPSIS, "Summary")
+    ]
+
+
+def test_code_tables_images_and_html_are_not_read() -> None:
+    article = read_markdown(
+        "# T\n\nBefore ![a chart](c.png) after `x` too.\n\n```\ncode()\n```\n\n    indented()\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n<div class='ad'>Advertisement</div>\n\nLast.\n"
+    )
+    assert article.sections[1].paragraphs == ("Before after x too.", "Last.")
+
+
+def test_qa_lines_in_markdown() -> None:
+    article = read_markdown("# T\n\nIntro.\n\nQ: Why?\nA: Because.\n\nQ: When?\n\nA: Now.\n\nOutro.\n")
+    assert [(s.role, s.paragraphs) for s in article.sections[1:]] == [
+        (Role.BODY, ("Intro.",)),
+        (Role.FAQ_QUESTION, ("Why?",)),
+        (Role.FAQ_ANSWER, ("Because.",)),
+        (Role.FAQ_QUESTION, ("When?",)),
+        (Role.FAQ_ANSWER, ("Now.",)),
+        (Role.BODY, ("Outro.",)),
+    ]
+
+
+def test_faq_questions_as_bold_paragraphs() -> None:
+    article = read_markdown("# T\n\nText.\n\n## FAQ\n\n**Who pays?**\n\nThe city.\n\n**When?**\n\nIn May.\n")
+    assert [(s.role, s.paragraphs) for s in article.sections[2:]] == [
+        (Role.FAQ_QUESTION, ("Who pays?",)),
+        (Role.FAQ_ANSWER, ("The city.",)),
+        (Role.FAQ_QUESTION, ("When?",)),
+        (Role.FAQ_ANSWER, ("In May.",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Just a paragraph with no title.\n", "has no title"),
+        ("---\ntitle: [unclosed\n---\nText.\n", "not valid YAML"),
+        ("+++\ntitle = \n+++\nText.\n", "not valid TOML"),
+        ("---\n- a list\n---\nText.\n", "must be a mapping"),
+        ("---\ntitle: T\ndate: soon\n---\nText.\n", "not a date"),
+        ("# Only a heading\n", "no article text"),
+        ("---\ntitle: T\ndescription: Just this.\n---\n![image](a.png)\n", "no article text"),
+    ],
+)
+def test_bad_markdown_is_an_input_error(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        read_markdown(text)

@@ -1,0 +1,98 @@
+"""The web commands on a real published feed directory (feed.toml, episode record, files)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from click.testing import CliRunner
+from web_support import EXAMPLE_PAGE, DemoEpisode, make_demo_episode
+
+from narrate.cli_web import embed, page, serve, show_page
+from narrate.publish.store import EpisodeStore
+
+BASE = "https://cdn.example/podcasts/demo/"
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> tuple[Path, DemoEpisode]:
+    root = tmp_path / "feeds"
+    demo = make_demo_episode(root)
+    (root / "demo" / "feed.toml").write_text(
+        f'title = "Demo <News>"\ndescription = "Narrated news"\nbase_url = "{BASE}"\n'
+        'image = "https://cdn.example/art.png"\n'
+    )
+    EpisodeStore(root / "demo").save(demo.episode)
+    return root, demo
+
+
+def parse(html: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return BeautifulSoup(html, "html.parser")
+
+
+def test_embed_prints_the_snippet_and_installs_the_player(feed: tuple[Path, DemoEpisode]) -> None:
+    root, demo = feed
+    result = CliRunner().invoke(embed, ["demo", "latest", "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    snippet = parse(result.output)
+    script = snippet.find("script")
+    assert isinstance(script, Tag) and script.get("src") == f"{BASE}player/player.js"
+    player = snippet.find("narrate-player")
+    assert isinstance(player, Tag)
+    assert player.get("src") == f"{BASE}episodes/{demo.episode.audio.name}"
+    assert player.get("artist") == "Demo <News>"
+    assert player.get("artwork") == "https://cdn.example/art.png"
+    assert (root / "demo" / "player" / "player.js").is_file()
+
+
+def test_embed_by_guid_prefix_and_base_url_override(feed: tuple[Path, DemoEpisode]) -> None:
+    root, demo = feed
+    args = ["demo", demo.episode.guid[:8], "--out", str(root), "--base-url", "http://127.0.0.1:8000/demo"]
+    result = CliRunner().invoke(embed, args, catch_exceptions=False)
+    player = parse(result.output).find("narrate-player")
+    assert isinstance(player, Tag)
+    assert player.get("src") == f"http://127.0.0.1:8000/demo/episodes/{demo.episode.audio.name}"
+
+
+def test_unknown_episode_or_feed_is_one_line_and_exit_2(feed: tuple[Path, DemoEpisode]) -> None:
+    root, _ = feed
+    result = CliRunner().invoke(embed, ["demo", "nope", "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "matches no episode" in result.output
+    result = CliRunner().invoke(embed, ["other", "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 2 and "no feed 'other'" in result.output
+
+
+def test_page_rewrites_the_example_article(feed: tuple[Path, DemoEpisode], tmp_path: Path) -> None:
+    root, demo = feed
+    out = tmp_path / "out.html"
+    args = [str(EXAMPLE_PAGE), "-o", str(out), "--feed", "demo", "--episode", demo.episode.guid, "--out", str(root)]
+    result = CliRunner().invoke(page, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "replaced <div" in result.output
+    assert f"marked {len(demo.sentences)} of {len(demo.sentences)} sentences" in result.output
+    rewritten = parse(out.read_text())
+    assert rewritten.find("narrate-player") is not None
+    assert len(rewritten.select("[data-narrate-sentence]")) >= len(demo.sentences)
+
+
+def test_show_page_command_writes_index(feed: tuple[Path, DemoEpisode]) -> None:
+    root, demo = feed
+    result = CliRunner().invoke(show_page, ["demo", "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    index = root / "demo" / "index.html"
+    assert result.output.strip() == str(index)
+    html = parse(index.read_text())
+    assert html.find("h1").get_text() == "Demo <News>"  # type: ignore[union-attr]
+    player = html.find("narrate-player")
+    assert isinstance(player, Tag) and player.get("src") == f"episodes/{demo.episode.audio.name}"
+    assert (root / "demo" / "player" / "player.css").is_file()
+
+
+def test_serve_refuses_a_missing_root(tmp_path: Path) -> None:
+    result = CliRunner().invoke(serve, ["--root", str(tmp_path / "none")], catch_exceptions=False)
+    assert result.exit_code == 2 and "--root" in result.output
