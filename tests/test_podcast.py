@@ -40,7 +40,6 @@ from narrate.publish.feedconfig import load_feed_config
 from tests.conftest import DATA
 
 NOW = dt.datetime(2026, 6, 4, 12, 0, tzinfo=dt.UTC)
-VOICES = DATA / "voices"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "podcast-namespace"
 INTRO_HZ, OUTRO_HZ, INTRO_SECONDS = 880.0, 1320.0, 1.0
 FEED_TOML = """\
@@ -64,7 +63,7 @@ def tones_registry() -> EngineRegistry:
 
 
 def tones_options() -> api.NarrateOptions:
-    return api.NarrateOptions(voice="tones", voices_dirs=(VOICES,))
+    return api.NarrateOptions(voice="fake")
 
 
 def write_tone(path: Path, hz: float, seconds: float, rate: int = 22050) -> None:
