@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,18 +20,15 @@ from pathlib import Path
 from narrate import __version__, paths
 from narrate.assemble import AssembleOptions, assemble
 from narrate.cache import AudioCache
-from narrate.encode import EncodeOptions, Tags, encode_mp3, master, write_id3
 from narrate.engines.base import EngineRegistry
-from narrate.model import Article, Episode, EpisodeFile, Role, Script, Take, Timeline
-from narrate.publish.atomic import write_atomic
-from narrate.publish.feed import build_feed
+from narrate.model import Article, Episode, Role, Script, Take, Timeline
+from narrate.publish import episode as publishing
 from narrate.publish.feedconfig import FeedConfig, load_feed_config
 from narrate.publish.store import EpisodeStore, episode_guid
 from narrate.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
 from narrate.speech import DEFAULT_LEXICON, SpeechPreparer, speak_script
 from narrate.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
-from narrate.transcript import to_json_chapters, to_srt, to_webvtt
 from narrate.voices import Cast, load_cast, load_profile, single_voice_cast
 
 
@@ -104,27 +100,17 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "episode"
 
 
-def _publish_file(media_dir: Path, stem: str, suffix: str, mime: str, data: bytes) -> EpisodeFile:
-    """Write data under a content-hashed name; an existing file of that name already holds these bytes."""
-    digest = hashlib.sha256(data).hexdigest()
-    name = f"{stem}-{digest[:16]}{suffix}"
-    target = media_dir / name
-    if not target.exists():
-        write_atomic(target, data)
-    return EpisodeFile(name=name, mime_type=mime, size=len(data), sha256=digest)
-
-
 def render_audio(
     script: Script, cast: Cast, registry: EngineRegistry, options: NarrateOptions,
     progress: Callable[[Take], None] | None = None, voices: dict[str, Voice] | None = None,
 ) -> tuple[object, Timeline]:
-    """Synthesize (through the cache) and assemble a script: the mastered programme and its timeline."""
+    """Synthesize (through the cache) and assemble a script: the programme (mastered when it is published)
+    and its timeline."""
     cache = options.audio_cache()
     takes = synthesize(script, cast, registry, progress, cache=cache, voices=voices)
     if cache is not None:
         cache.prune()
-    programme, timeline = assemble(script, takes, cast, options.assemble)
-    return master(programme), timeline
+    return assemble(script, takes, cast, options.assemble)
 
 
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions,
@@ -190,43 +176,13 @@ def publish_episode(
     article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
     config: FeedConfig, *, now: dt.datetime | None = None, render_key: str = "",
 ) -> Episode:
-    """Encode, write the files, and add the episode to the feed's records and feed.xml."""
+    """Master and encode the programme, write its files, and add the episode to the records and feed.xml."""
     now = now or dt.datetime.now(dt.UTC)
     meta = article.meta
-    store = EpisodeStore(feed_dir)
-    store.media_dir.mkdir(parents=True, exist_ok=True)
-    stem = slugify(meta.title)
-    # Encode into a scratch file first: the published name depends on the finished bytes.
-    with tempfile.TemporaryDirectory(dir=store.media_dir, prefix=".encode-") as scratch:
-        temp = Path(scratch) / f"{stem}.mp3"
-        encode_mp3(programme, temp, EncodeOptions(bitrate=config.bitrate))
-        write_id3(temp, Tags(title=meta.title, artist=meta.publisher, album=config.title, date=meta.date,
-                             comment=meta.description), timeline.chapters)
-        audio_bytes = temp.read_bytes()
-    audio = _publish_file(store.media_dir, stem, ".mp3", "audio/mpeg", audio_bytes)
-    extras = (
-        _publish_file(store.media_dir, stem, ".vtt", "text/vtt", to_webvtt(timeline).encode()),
-        _publish_file(store.media_dir, stem, ".srt", "application/x-subrip", to_srt(timeline).encode()),
-        _publish_file(store.media_dir, stem, ".chapters.json", "application/json+chapters",
-                      to_json_chapters(timeline).encode()),
-    )
-    guid = episode_guid(meta)
-    with store.locked():
-        previous = store.get(guid)
-        if previous is not None:
-            published = previous.published
-        elif meta.date is not None:
-            published = dt.datetime.combine(meta.date, dt.time(0, 0), tzinfo=dt.UTC)
-        else:
-            published = now
-        episode = Episode(
-            guid=guid, title=meta.title, description=_description(script), published=published,
-            duration=timeline.duration, audio=audio, link=meta.url, author=meta.author or meta.publisher,
-            chapters=timeline.chapters, extra_files=extras, render_key=render_key,
-        )
-        store.save(episode)
-        write_atomic(feed_dir / "feed.xml", build_feed(config, store.episodes(), now))
-    return episode
+    encoded = publishing.encode_episode(programme, timeline, meta, config, feed_dir,
+                                        scratch_parent=EpisodeStore(feed_dir).media_dir)
+    return publishing.publish_encoded(encoded, meta, _description(script), slugify(meta.title), feed_dir,
+                                      config, now, render_key=render_key)
 
 
 def _description(script: Script) -> str:
@@ -241,10 +197,15 @@ def _description(script: Script) -> str:
 
 
 def rebuild_feed(feed_dir: Path, now: dt.datetime | None = None) -> int:
-    """Rewrite feed.xml from the stored records; returns the number of episodes."""
-    config = load_feed_config(feed_dir)
-    store = EpisodeStore(feed_dir)
-    with store.locked():
-        episodes = store.episodes()
-        write_atomic(feed_dir / "feed.xml", build_feed(config, episodes, now or dt.datetime.now(dt.UTC)))
-    return len(episodes)
+    """Rewrite feed.xml from the stored records (and drop files none references); returns the episode count."""
+    return publishing.rebuild(feed_dir, load_feed_config(feed_dir), now or dt.datetime.now(dt.UTC))
+
+
+def remove_episode(feed_dir: Path, key: str, now: dt.datetime | None = None) -> Episode:
+    """Take an episode (by GUID or slug) out of a feed; its files are removed once feed.xml no longer lists it."""
+    return publishing.remove(feed_dir, load_feed_config(feed_dir), key, now or dt.datetime.now(dt.UTC))
+
+
+def list_episodes(feed_dir: Path) -> list[Episode]:
+    """A feed's stored episodes, newest first."""
+    return EpisodeStore(feed_dir).episodes()

@@ -162,25 +162,6 @@ def format_script(result: Script, cast: Any) -> str:
 
 
 @main.group()
-def feed() -> None:
-    """Manage published feeds."""
-
-
-@feed.command("rebuild")
-@click.argument("name")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory holding the feeds (default: ./feeds).")
-@friendly_errors
-def feed_rebuild(name: str, out: Path | None) -> None:
-    """Rewrite feeds/NAME/feed.xml from its episode records."""
-    feed_dir = _feeds_root(out) / name
-    if not feed_dir.is_dir():
-        raise click.BadParameter(f"no feed directory {feed_dir}", param_hint="NAME")
-    count = api.rebuild_feed(feed_dir)
-    click.echo(f"{feed_dir / 'feed.xml'}: {count} episodes")
-
-
-@main.group()
 def cache() -> None:
     """Inspect and trim the sentence audio cache."""
 
@@ -235,10 +216,12 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def _attach_commands() -> None:
+    from narrate.cli_feed import feed
     from narrate.cli_sources import read
     from narrate.cli_voices import voices
     from narrate.cli_web import WEB_COMMANDS
 
+    main.add_command(feed)
     main.add_command(read)
     main.add_command(voices)
     for command in WEB_COMMANDS:

@@ -83,6 +83,15 @@ def test_mp3_reads_back_with_tags_and_chapters(published: Published) -> None:
         assert earlier.end_time == later.start_time
 
 
+def test_real_speech_is_mastered_to_the_podcast_target(published: Published) -> None:
+    from narrate.mastering import measure
+
+    # Piper's speech has sharp peaks (true peak above 0 dBTP at -19 LUFS): the case the limiter is for.
+    loudness = measure(media(published, published.episode.audio.name))
+    assert loudness.integrated == pytest.approx(-16.0, abs=1.0)
+    assert loudness.true_peak <= -1.0
+
+
 def test_audio_name_is_its_content_hash(published: Published) -> None:
     path = media(published, published.episode.audio.name)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,4 +1,4 @@
-"""Episode records -> feed.xml, with feedgen and its podcast (iTunes) extension.
+"""Episode records -> feed.xml with feedgen: RSS 2.0, Apple's iTunes tags and Podcasting 2.0.
 
 The clock is a parameter: feedgen stamps ``lastBuildDate`` with "now", and a golden feed needs a fixed one.
 """
@@ -6,11 +6,26 @@ The clock is a parameter: feedgen stamps ``lastBuildDate`` with "now", and a gol
 from __future__ import annotations
 
 import datetime as dt
+import html
+import uuid
 from collections.abc import Sequence
 
 from narrate import __version__
-from narrate.model import Episode
+from narrate.model import Episode, EpisodeFile
 from narrate.publish.feedconfig import FeedConfig
+
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+"""The UUIDv5 namespace the Podcasting 2.0 ``podcast:guid`` is derived in."""
+DESCRIPTION_LIMIT = 4000
+"""Apple's limit on channel and item descriptions, in bytes."""
+TRANSCRIPT_TYPES = ("text/vtt", "application/srt", "application/x-subrip")  # the last: records before issue 5
+CHAPTERS_TYPE = "application/json+chapters"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """``podcast:guid``: UUIDv5 of the feed URL without its scheme and trailing slashes."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
 def itunes_duration(seconds: float) -> str:
@@ -19,42 +34,96 @@ def itunes_duration(seconds: float) -> str:
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
-def build_feed(config: FeedConfig, episodes: Sequence[Episode], now: dt.datetime) -> bytes:
-    """The RSS 2.0 document of a feed, newest episode first."""
+def clip_bytes(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` cut at a word boundary so its UTF-8 form fits in ``limit`` bytes."""
+    if len(text.encode()) <= limit:
+        return text
+    cut = text.encode()[: limit - 3].decode(errors="ignore")
+    return cut[: cut.rfind(" ")].rstrip() + "…" if " " in cut else cut + "…"
+
+
+def show_notes(episode: Episode) -> str:
+    """The HTML of ``content:encoded``: the synopsis and a link back to the article."""
+    parts = [f"<p>{html.escape(episode.description)}</p>"]
+    if episode.chapters:
+        items = "".join(f"<li>{_clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
+        parts.append(f"<ul>{items}</ul>")
+    if episode.link:
+        parts.append(f'<p>Read the article: <a href="{html.escape(episode.link)}">'
+                     f"{html.escape(episode.title)}</a></p>")
+    return "".join(parts)
+
+
+def _clock(seconds: float) -> str:
+    total = int(seconds)
+    return f"{total // 60}:{total % 60:02d}" if total < 3600 else itunes_duration(total)
+
+
+def _file_of(episode: Episode, mime_type: str) -> EpisodeFile | None:
+    return next((f for f in episode.extra_files if f.mime_type == mime_type), None)
+
+
+def build_feed(config: FeedConfig, episodes: Sequence[Episode], now: dt.datetime,
+               image_url: str | None = None) -> bytes:
+    """The RSS 2.0 document of a feed, newest episode first; ``image_url`` overrides the configured image."""
     from feedgen.feed import FeedGenerator
 
+    from narrate.publish.extensions import (
+        ItunesEntryExtension,
+        ItunesExtension,
+        PodcastIndexEntryExtension,
+        PodcastIndexExtension,
+        Transcript,
+    )
+
     feed = FeedGenerator()
-    feed.load_extension("podcast")
+    feed.register_extension("itunes", ItunesExtension, ItunesEntryExtension)
+    feed.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension)
     feed.title(config.title)
-    feed.description(config.description)
+    feed.description(clip_bytes(config.description))
     # feedgen's RSS <link> is the last link added, so the self link goes first.
-    feed.link(href=config.feed_url, rel="self")
+    feed.link(href=config.feed_url, rel="self", type="application/rss+xml")
     feed.link(href=config.link or config.base_url, rel="alternate")
     feed.language(config.language)
     feed.generator(f"narrate {__version__}", uri="https://pypi.org/project/narrate/")
     feed.lastBuildDate(now)
     feed.author({"name": config.author, **({"email": config.email} if config.email else {})})
-    feed.podcast.itunes_author(config.author)
-    feed.podcast.itunes_category(config.category, config.subcategory)
-    feed.podcast.itunes_explicit("yes" if config.explicit else "no")
-    feed.podcast.itunes_type("episodic")
+    feed.itunes.itunes_author(config.author)
+    feed.itunes.itunes_category(config.category, config.subcategory)
+    feed.itunes.itunes_explicit(config.explicit)
+    feed.itunes.itunes_type(config.itunes_type)
     if config.email:
-        feed.podcast.itunes_owner(name=config.author, email=config.email)
-    if config.image:
-        feed.podcast.itunes_image(config.image)
-        feed.image(url=config.image, title=config.title, link=config.link or config.base_url)
+        feed.itunes.itunes_owner(name=config.author, email=config.email)
+        feed.podcastindex.locked(config.locked, config.email)
+    feed.podcastindex.guid(podcast_guid(config.feed_url))
+    image = image_url or config.image_url
+    if image:
+        feed.itunes.itunes_image(image)
+        feed.image(url=image, title=config.title, link=config.link or config.base_url)
     # feedgen prepends each new entry; adding oldest first leaves the newest at the top.
     for episode in sorted(episodes, key=lambda e: (e.published, e.guid)):
         entry = feed.add_entry()
         entry.guid(episode.guid, permalink=False)
         entry.title(episode.title)
-        entry.description(episode.description)
+        entry.description(clip_bytes(episode.description))
+        entry.content(show_notes(episode), type="CDATA")
         if episode.link:
             entry.link(href=episode.link)
         entry.pubDate(episode.published)
         entry.enclosure(config.episode_url(episode.audio.name), str(episode.audio.size), episode.audio.mime_type)
-        entry.podcast.itunes_duration(itunes_duration(episode.duration))
-        entry.podcast.itunes_episode_type("full")
+        entry.itunes.itunes_duration(itunes_duration(episode.duration))
+        entry.itunes.itunes_episode_type("full")
+        entry.itunes.itunes_explicit(config.explicit)
         if episode.author:
-            entry.podcast.itunes_author(episode.author)
+            entry.itunes.itunes_author(episode.author)
+        # WebVTT first: apps take the first transcript they understand, and it carries the cue times.
+        for mime_type in TRANSCRIPT_TYPES:
+            found = _file_of(episode, mime_type)
+            if found is not None:
+                entry.podcastindex.transcript(Transcript(
+                    url=config.episode_url(found.name), type=mime_type,
+                    rel="captions" if mime_type == "text/vtt" else None))
+        chapters = _file_of(episode, CHAPTERS_TYPE)
+        if chapters is not None:
+            entry.podcastindex.chapters(config.episode_url(chapters.name), CHAPTERS_TYPE)
     return bytes(feed.rss_str(pretty=True, xml_declaration=True, encoding="UTF-8"))

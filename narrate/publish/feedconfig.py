@@ -22,6 +22,10 @@ link = "https://example.org/"
 category = "News"
 explicit = false
 cast = "default"
+# Optional: format = "m4a" (AAC) instead of "mp3"; bitrate = "64k" .. "128k";
+# image = "cover.png" (a file here, square 1400-3000 px) or an https URL; without one a cover is drawn;
+# intro = "intro.wav", outro = "outro.wav", music_bed = "bed.wav" (files here; the bed plays under
+# announcements, ducked under the speech); locked = true (podcast:locked, other hosts may not import).
 """
 
 
@@ -41,12 +45,32 @@ class FeedConfig:
     subcategory: str | None = None
     explicit: bool = False
     image: str | None = None
-    """URL of square artwork (1400-3000 px)."""
+    """Square artwork (1400-3000 px, JPEG/PNG): an http(s) URL, or a file in the feed directory.
+    Without one, a cover is drawn from the title."""
     cast: str = "default"
     """The voice cast (``voices/NAME.cast.toml``) this feed's episodes are read with."""
     lexicon: str | None = None
     """A lexicon file of this feed, relative to the feed directory."""
     bitrate: str = "64k"
+    format: str = "mp3"
+    """``mp3`` or ``m4a`` (AAC)."""
+    intro: str | None = None
+    """Audio file (in the feed directory) played before every episode."""
+    outro: str | None = None
+    """Audio file (in the feed directory) played after every episode."""
+    music_bed: str | None = None
+    """Audio file (in the feed directory) looped under announcements, ducked under speech."""
+    locked: bool = True
+    """``podcast:locked``: other platforms may not import the feed (needs ``email`` as the owner)."""
+    itunes_type: str = "episodic"
+    """``episodic`` (newest first) or ``serial``."""
+
+    @property
+    def image_url(self) -> str | None:
+        """The artwork URL when ``image`` is one (a local file is published under a hashed name)."""
+        if self.image and self.image.startswith(("http://", "https://")):
+            return self.image
+        return None
 
     @property
     def feed_url(self) -> str:
@@ -81,6 +105,32 @@ def load_feed_config(feed_dir: Path) -> FeedConfig:
         raise ConfigError(f"{path}: base_url must be an http(s) URL")
     if not data["base_url"].endswith("/"):
         data["base_url"] += "/"
-    if "explicit" in data and not isinstance(data["explicit"], bool):
-        raise ConfigError(f"{path}: 'explicit' must be true or false")
+    for key in ("explicit", "locked"):
+        if key in data and not isinstance(data[key], bool):
+            raise ConfigError(f"{path}: '{key}' must be true or false")
+    _check(path, feed_dir, data)
     return FeedConfig(name=feed_dir.name, **data)
+
+
+def _check(path: Path, feed_dir: Path, data: dict[str, Any]) -> None:
+    """The values Apple or the encoder would reject, caught while the user is looking at feed.toml."""
+    from narrate.encode import BITRATES, FORMATS
+    from narrate.publish.categories import category_problem
+
+    if len(data["description"].encode()) > 4000:
+        raise ConfigError(f"{path}: description is {len(data['description'].encode())} bytes; Apple allows 4000")
+    problem = category_problem(data.get("category", "News"), data.get("subcategory"))
+    if problem:
+        raise ConfigError(f"{path}: {problem}")
+    if data.get("format", "mp3") not in FORMATS:
+        raise ConfigError(f"{path}: format must be one of {', '.join(FORMATS)}")
+    if data.get("bitrate", "64k") not in BITRATES:
+        raise ConfigError(f"{path}: bitrate must be one of {', '.join(BITRATES)}")
+    if data.get("itunes_type", "episodic") not in ("episodic", "serial"):
+        raise ConfigError(f"{path}: itunes_type must be episodic or serial")
+    for key in ("intro", "outro", "music_bed", "image"):
+        value = data.get(key)
+        if value is None or (key == "image" and value.startswith(("http://", "https://"))):
+            continue
+        if not (feed_dir / value).is_file():
+            raise ConfigError(f"{path}: {key} file {feed_dir / value} not found")

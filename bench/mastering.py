@@ -1,0 +1,64 @@
+"""Mastering cost and result: the example article's programme encoded plainly (the baseline) and
+mastered to -16 LUFS / -1 dBTP as MP3 and M4A.
+
+Prints, for each, the wall time, its ratio to the plain encode, and the loudness ffmpeg's ebur128
+measures on the encoded file.
+
+    python bench/mastering.py [ARTICLE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from narrate import api
+from narrate.encode import EncodeOptions, encode_audio, master_and_encode
+from narrate.engines.base import EngineRegistry
+from narrate.mastering import MasterOptions, measure, segment_samples, write_wav
+from narrate.speech import SpeechPreparer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("article", nargs="?", default=str(ROOT / "examples" / "nationpress-coupang-breach.txt"))
+    args = parser.parse_args()
+
+    options = api.NarrateOptions()
+    cast = api.choose_cast(options)
+    registry = EngineRegistry.from_entry_points()
+    script = api.build_script(api.read_article(args.article), cast, registry, SpeechPreparer.load())
+    programme, timeline = api.render_audio(script, cast, registry, options)
+    rate = programme.frame_rate
+    print(f"article: {args.article}\nprogramme: {timeline.duration:.1f} s at {rate} Hz")
+
+    with tempfile.TemporaryDirectory() as scratch:
+        raw = Path(scratch) / "raw.wav"
+        write_wav(raw, segment_samples(programme), rate)
+        source = measure(raw)
+        print(f"unmastered: {source.integrated:6.1f} LUFS  {source.true_peak:5.1f} dBTP")
+
+        start = time.perf_counter()
+        plain = Path(scratch) / "plain.mp3"
+        encode_audio(raw, plain, EncodeOptions())
+        baseline = time.perf_counter() - start
+        result = measure(plain)
+        print(f"{'plain MP3 encode (baseline)':<30}{baseline:7.2f} s  {1.0:5.1f}x  "
+              f"{result.integrated:6.1f} LUFS  {result.true_peak:5.1f} dBTP")
+
+        for audio_format in ("mp3", "m4a"):
+            encode = EncodeOptions(format=audio_format)
+            start = time.perf_counter()
+            mastered = master_and_encode(raw, rate, Path(scratch) / f"episode{encode.suffix}", encode, MasterOptions())
+            seconds = time.perf_counter() - start
+            print(f"{'mastered ' + audio_format.upper():<30}{seconds:7.2f} s  {seconds / baseline:5.1f}x  "
+                  f"{mastered.loudness.integrated:6.1f} LUFS  {mastered.loudness.true_peak:5.1f} dBTP  "
+                  f"(loudnorm {mastered.normalization}, {mastered.rounds} round(s))")
+
+
+if __name__ == "__main__":
+    main()

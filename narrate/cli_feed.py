@@ -1,0 +1,91 @@
+"""``narrate feed``: rebuild, list, remove and validate podcast feeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from narrate import api
+from narrate.cli_common import friendly_errors
+
+OUT_OPTION = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                          help="Directory holding the feeds (default: ./feeds).")
+
+
+def _feed_dir(name: str, out: Path | None) -> Path:
+    feed_dir = (out if out is not None else Path("feeds")) / name
+    if not feed_dir.is_dir():
+        raise click.BadParameter(f"no feed directory {feed_dir}", param_hint="NAME")
+    return feed_dir
+
+
+@click.group()
+def feed() -> None:
+    """Manage published feeds.
+
+    \b
+    Examples:
+      narrate feed rebuild world-news
+      narrate feed validate feeds/world-news/feed.xml
+    """
+
+
+@feed.command("rebuild")
+@click.argument("name")
+@OUT_OPTION
+@friendly_errors
+def feed_rebuild(name: str, out: Path | None) -> None:
+    """Rewrite feeds/NAME/feed.xml from its episode records; remove files no episode uses."""
+    feed_dir = _feed_dir(name, out)
+    count = api.rebuild_feed(feed_dir)
+    click.echo(f"{feed_dir / 'feed.xml'}: {count} episodes")
+
+
+@feed.command("list")
+@click.argument("name")
+@OUT_OPTION
+@friendly_errors
+def feed_list(name: str, out: Path | None) -> None:
+    """List the episodes of feeds/NAME: GUID, slug, date, duration, title."""
+    for episode in api.list_episodes(_feed_dir(name, out)):
+        click.echo(f"{episode.guid}  {api.slugify(episode.title)}  {episode.published:%Y-%m-%d}  "
+                   f"{episode.duration / 60:4.1f} min  {episode.title}")
+
+
+@feed.command("remove")
+@click.argument("name")
+@click.argument("episode")
+@OUT_OPTION
+@friendly_errors
+def feed_remove(name: str, episode: str, out: Path | None) -> None:
+    """Remove EPISODE (a GUID or slug, see `narrate feed list NAME`) from feeds/NAME.
+
+    \b
+    Example:
+      narrate feed remove world-news what-actions-will-the-presidential-office-take
+    """
+    removed = api.remove_episode(_feed_dir(name, out), episode)
+    click.echo(f"removed {removed.guid}  {removed.title}")
+
+
+@feed.command("validate")
+@click.argument("location")
+@friendly_errors
+def feed_validate(location: str) -> None:
+    """Check FEED.xml or a feed URL against Apple's rules and the Podcasting 2.0 XSD; exit 1 on any error.
+
+    \b
+    Example:
+      narrate feed validate feeds/world-news/feed.xml
+    """
+    from narrate.publish.validate import read_source, validate_feed
+
+    findings = validate_feed(read_source(location))
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(1 for f in findings if f.level == "error")
+    warnings = len(findings) - errors
+    click.echo(f"{location}: {errors} errors, {warnings} warnings")
+    if errors:
+        raise SystemExit(1)
