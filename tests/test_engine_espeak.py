@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +137,26 @@ def test_a_process_forked_while_a_thread_speaks_can_speak(engine: EspeakEngine) 
 
 def _speak_in_child() -> float:
     return EspeakEngine().synthesize(SENTENCE, EspeakOptions()).duration
+
+
+def test_espeak_narrates_an_episode_end_to_end(tmp_path: Path) -> None:
+    import podcastparser
+    from mutagen.mp3 import MP3
+
+    from narrate import api
+    from narrate.engines.base import EngineRegistry
+    from tests.conftest import DATA
+
+    feed_dir = tmp_path / "feed"
+    feed_dir.mkdir()
+    (feed_dir / "feed.toml").write_text('title = "eSpeak"\ndescription = "d"\nbase_url = "https://example.org/e/"\n')
+    voiced: list[str] = []
+    episode = api.narrate_article(DATA / "harbor-ferry.txt", feed_dir, api.NarrateOptions(voice="espeak"),
+                                  registry=EngineRegistry.from_entry_points(),
+                                  progress=lambda take: voiced.append(take.voice))
+    assert voiced and set(voiced) == {"espeak"}
+    assert MP3(str(feed_dir / "episodes" / episode.audio.name)).info.length == pytest.approx(
+        episode.duration, rel=0.02)
+    with (feed_dir / "feed.xml").open("rb") as stream:
+        [item] = podcastparser.parse("https://example.org/e/feed.xml", stream)["episodes"]
+    assert item["enclosures"][0]["file_size"] == episode.audio.size

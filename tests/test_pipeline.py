@@ -190,3 +190,11 @@ def test_bad_input_leaves_published_files_untouched(
     with pytest.raises(InputError):
         api.narrate_article(bad, published.feed_dir, registry=registry, now=NOW)
     assert snapshot(published.feed_dir) == before
+
+
+def test_publishing_writes_the_show_page(published: Published) -> None:
+    page = (published.feed_dir / "index.html").read_text(encoding="utf-8")
+    assert "Harbor Ferry Returns After Repairs" in page
+    assert "<narrate-player" in page
+    assert published.episode.audio.name in page
+    assert (published.feed_dir / "player" / "player.js").is_file()

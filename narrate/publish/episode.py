@@ -139,6 +139,10 @@ def _write_feed(store: EpisodeStore, config: FeedConfig, now: dt.datetime) -> in
     episodes = store.episodes()
     image = publish_artwork(store.feed_dir, config)
     write_atomic(store.feed_dir / "feed.xml", build_feed(config, episodes, now, image_url=image))
+    # The show page lists the same episodes as the feed, so it is rewritten with it.
+    from narrate.web.show import write_feed_show_page
+
+    write_feed_show_page(store.feed_dir, config, episodes, image)
     collect_garbage(store, episodes, image)
     return len(episodes)
 

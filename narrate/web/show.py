@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from narrate.model import Episode
 from narrate.publish.atomic import write_atomic
+from narrate.publish.feedconfig import FeedConfig
 from narrate.web.embed import player_element, player_script_tag, player_source
 
 PLAYER_ASSETS = ("player.js", "player.css")
@@ -167,14 +168,23 @@ def write_show_page(
     return page
 
 
-def write_feed_show_page(feed_dir: Path) -> Path:
-    """Write the show page of a published feed from its feed.toml and episode records."""
+def write_feed_show_page(
+    feed_dir: Path, config: FeedConfig | None = None, episodes: Sequence[Episode] | None = None,
+    artwork_url: str | None = None,
+) -> Path:
+    """Write the show page of a published feed from its feed.toml and episode records.
+
+    Publishing passes what it has just written (config, episodes, the artwork URL in feed.xml);
+    ``narrate show-page`` passes only the directory.
+    """
+    from narrate.publish.episode import publish_artwork
     from narrate.publish.feedconfig import load_feed_config
     from narrate.publish.store import EpisodeStore
 
-    config = load_feed_config(feed_dir)
+    config = config or load_feed_config(feed_dir)
     show = Show(
         title=config.title, description=config.description, feed_url=config.feed_url,
-        artwork_url=config.image, author=config.author, link=config.link, language=config.language,
+        artwork_url=artwork_url or publish_artwork(feed_dir, config), author=config.author, link=config.link,
+        language=config.language,
     )
-    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes())
+    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes() if episodes is None else episodes)
