@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,9 +12,10 @@ from click.testing import CliRunner
 
 from narrate.cli import main
 from tests.conftest import DATA
+from tests.http_support import ReplyHandler, serve
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(ReplyHandler):
     def do_GET(self) -> None:
         if self.path == "/missing":
             self.reply(404, "text/html", b"<html><body>gone</body></html>")
@@ -29,26 +27,13 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.reply(200, "text/html", (DATA / "news_page.html").read_bytes())
 
-    def reply(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = False  # server_close() then waits for the slow handler, so no socket outlives the test
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

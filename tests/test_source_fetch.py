@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,12 +12,13 @@ import pytest
 from narrate.errors import InputError
 from narrate.sources.fetch import fetch, is_public_address
 from narrate.sources.html import read_html
+from tests.http_support import ReplyHandler, serve
 
 PAGE = (Path(__file__).parent / "data" / "news_page.html").read_bytes()
 SEEN_AGENTS: list[str] = []
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(ReplyHandler):
     def do_GET(self) -> None:
         SEEN_AGENTS.append(self.headers.get("User-Agent", ""))
         route = self.path.split("?")[0]
@@ -66,30 +64,13 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.reply(404, "text/plain", b"no route")
 
-    def reply(self, status: int, content_type: str | None, body: bytes, *header: tuple[str, str]) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in header:
-            self.send_header(name, value)
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 def test_fetches_and_reads_an_article(server: str) -> None:

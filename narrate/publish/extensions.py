@@ -26,20 +26,24 @@ def _explicit(parent: Any, value: bool | None) -> None:
         xml_elem(f"{{{ITUNES_NS}}}explicit", parent).text = "true" if value else "false"
 
 
-class ItunesExtension(PodcastExtension):  # type: ignore[misc]
-    """feedgen's iTunes channel extension, with ``itunes:explicit`` as true/false."""
+class _TrueFalseExplicit:
+    """``itunes:explicit`` as Apple documents it today (true/false); feedgen 1.0 writes only yes/no/clean."""
 
     def __init__(self) -> None:
         super().__init__()
         self._explicit: bool | None = None
 
     def itunes_explicit(self, itunes_explicit: bool | None = None) -> bool | None:
-        """Get or set whether the show is explicit (written as ``true`` or ``false``)."""
+        """Get or set whether the show or episode is explicit (written as ``true`` or ``false``)."""
         if itunes_explicit is not None:
             if not isinstance(itunes_explicit, bool):
                 raise ValueError("itunes:explicit is true or false")
             self._explicit = itunes_explicit
         return self._explicit
+
+
+class ItunesExtension(_TrueFalseExplicit, PodcastExtension):  # type: ignore[misc]
+    """feedgen's iTunes channel extension, with ``itunes:explicit`` as true/false."""
 
     def extend_rss(self, rss_feed: Any) -> Any:
         feed = super().extend_rss(rss_feed)
@@ -47,20 +51,8 @@ class ItunesExtension(PodcastExtension):  # type: ignore[misc]
         return feed
 
 
-class ItunesEntryExtension(PodcastEntryExtension):  # type: ignore[misc]
+class ItunesEntryExtension(_TrueFalseExplicit, PodcastEntryExtension):  # type: ignore[misc]
     """feedgen's iTunes item extension, with ``itunes:explicit`` as true/false."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._explicit: bool | None = None
-
-    def itunes_explicit(self, itunes_explicit: bool | None = None) -> bool | None:
-        """Get or set whether the episode is explicit (written as ``true`` or ``false``)."""
-        if itunes_explicit is not None:
-            if not isinstance(itunes_explicit, bool):
-                raise ValueError("itunes:explicit is true or false")
-            self._explicit = itunes_explicit
-        return self._explicit
 
     def extend_rss(self, entry: Any) -> Any:
         item = super().extend_rss(entry)
