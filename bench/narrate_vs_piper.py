@@ -56,7 +56,7 @@ def main() -> None:
         article = api.read_article(args.article)
         config = load_feed_config(feed_dir)
         lap("read + clean")
-        options = api.NarrateOptions()
+        options = api.NarrateOptions(use_cache=False)  # time the synthesis, not the cache
         cast = api.choose_cast(options, config.cast)
         registry = EngineRegistry.from_entry_points()
         preparer = api.load_preparer(cast)

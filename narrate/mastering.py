@@ -6,9 +6,11 @@ ffmpeg's work, as graphs built with ffmpeg-python:
 
 1. apply the gain that reaches the target and catch the peaks that gain pushes over the ceiling
    with ``alimiter`` at 4x the sample rate (so inter-sample peaks count); limiting takes some
-   loudness away, so the gain is refined in a few rounds measured with ``ebur128``'s fast scan;
-2. ``loudnorm`` pass 1 measures the limited programme;
-3. ``loudnorm`` pass 2 applies the measured values with ``linear=true``.
+   loudness away, so the gain is refined in a round or two measured with ``ebur128``'s fast scan;
+2. ``loudnorm``'s second pass applies the measured values with ``linear=true``. Its first pass is
+   not run: the limiter already holds true peaks under its ceiling, and ebur128's scan of the limited
+   programme gives the loudness, range and gate threshold; loudnorm's own first pass (true peak at
+   192 kHz) took longer than everything else in mastering together.
 
 Step 1 exists because two-pass loudnorm alone falls back to its dynamic mode whenever the measured
 true peak plus the gain would exceed the ceiling (measured here: -17.3 LUFS instead of -16); after
@@ -66,6 +68,7 @@ class Loudness:
     true_peak: float
     lra: float = 0.0
     threshold: float = -70.0
+    """The gate threshold of the integrated measurement (loudnorm's ``measured_thresh``)."""
 
 
 # --- samples in and out ------------------------------------------------------------------------
@@ -209,16 +212,6 @@ def _loudnorm_report(stderr: str) -> dict[str, str]:
     return report
 
 
-def measure_loudnorm(path: Path, options: MasterOptions) -> dict[str, str]:
-    """loudnorm's first pass: integrated loudness, true peak, LRA and threshold of ``path``."""
-    import ffmpeg
-
-    graph = (ffmpeg.input(str(path)).filter("loudnorm", I=options.integrated, TP=options.true_peak, LRA=20,
-                                           print_format="json")
-             .output("-", format="null"))
-    return _loudnorm_report(_run(graph, "measure loudness"))
-
-
 def measure(path: Path, true_peak: bool = True) -> Loudness:
     """Integrated loudness (LUFS) and true peak (dBTP) of any audio file, with ffmpeg's ebur128 scanner.
 
@@ -233,11 +226,13 @@ def measure(path: Path, true_peak: bool = True) -> Loudness:
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     lra = re.search(r"LRA:\s+(-?[\d.]+) LU", summary)
+    threshold = re.search(r"I:\s+\S+ LUFS\s+Threshold:\s+(-?[\d.]+) LUFS", summary)
     if integrated is None or (true_peak and peak is None):
         raise PublishError(f"ffmpeg's ebur128 printed no summary: {summary[-300:]}")
     return Loudness(integrated=float(integrated.group(1)),
                     true_peak=float(peak.group(1)) if peak else float("-inf"),
-                    lra=float(lra.group(1)) if lra else 0.0)
+                    lra=float(lra.group(1)) if lra else 0.0,
+                    threshold=float(threshold.group(1)) if threshold else -70.0)
 
 
 def limit(source: Path, target: Path, gain_db: float, ceiling_db: float, rate: int) -> None:
@@ -277,18 +272,31 @@ def master_file(source: Path, target: Path, source_rate: int, rate: int, options
     if integrated <= -70:
         raise PublishError("the episode is silent: nothing to normalize; check the engine's output")
     limited = target.with_name(target.stem + ".limited.wav")
-    # Limiting takes loudness away (1.5 LU on Piper speech), so the gain is found in a few rounds
-    # with ebur128's fast scan; loudnorm (which upsamples to 192 kHz) measures once, at the end.
+    ceiling = options.true_peak - options.limiter_margin
+    # Limiting takes loudness away (1.5 LU on Piper speech), so the gain is found in a round or two
+    # with ebur128's fast scan. What is left is loudnorm's linear gain: turning down costs nothing, but
+    # turning up lifts the limited peaks too, so only a tenth of a dB of that is left to it.
+    # The limiter gives back less than a dB of loudness per dB of gain, so after the first round the
+    # step uses the slope measured so far (a secant step) rather than the raw error.
     gain = options.integrated - integrated
+    previous: tuple[float, float] | None = None
     for _ in range(4):
-        limit(source, limited, gain, options.true_peak - options.limiter_margin, source_rate)
-        error = options.integrated - measure(limited, true_peak=False).integrated
-        if abs(error) < 0.15:
+        limit(source, limited, gain, ceiling, source_rate)
+        loudness = measure(limited, true_peak=False)
+        error = options.integrated - loudness.integrated
+        if -options.limiter_margin / 2 < error < 0.1:
             break
-        gain += error
-    measured = measure_loudnorm(limited, options)
-    # loudnorm's own offset is for its dynamic mode; in linear mode the gain is target - measured.
-    measured["target_offset"] = "0"
+        slope = 1.0
+        if previous is not None and gain != previous[0]:
+            slope = min(1.0, max(0.2, (loudness.integrated - previous[1]) / (gain - previous[0])))
+        previous = (gain, loudness.integrated)
+        gain += error / slope
+    measured = {
+        "input_i": f"{loudness.integrated:.2f}", "input_tp": f"{ceiling:.2f}", "input_lra": f"{loudness.lra:.2f}",
+        "input_thresh": f"{loudness.threshold:.2f}",
+        # loudnorm's own offset is for its dynamic mode; in linear mode the gain is target - measured.
+        "target_offset": "0",
+    }
     kind = normalize(limited, target, measured, options, rate)
     limited.unlink(missing_ok=True)
     return kind
