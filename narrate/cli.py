@@ -218,10 +218,12 @@ def cache_clear(cache_dir: Path | None) -> None:
 def _attach_commands() -> None:
     from narrate.cli_feed import feed
     from narrate.cli_sources import read
+    from narrate.cli_speech import lexicon
     from narrate.cli_voices import voices
     from narrate.cli_web import WEB_COMMANDS
 
     main.add_command(feed)
+    main.add_command(lexicon)
     main.add_command(read)
     main.add_command(voices)
     for command in WEB_COMMANDS:

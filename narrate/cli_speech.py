@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from narrate.cli_common import friendly_errors
 from narrate.speech import DEFAULT_LEXICON, Lexicon, check_lexicon
 
 
@@ -15,7 +16,7 @@ def lexicon() -> None:
 
 
 @lexicon.command("check")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source")
 @click.option(
     "--lexicon",
     "lexicon_paths",
@@ -23,10 +24,17 @@ def lexicon() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Lexicon TOML to use besides the default one (repeatable; e.g. the feed's).",
 )
-def check(file: Path, lexicon_paths: tuple[Path, ...]) -> None:
-    """List capitalized words in FILE that are neither English words nor in the lexicon."""
+@click.option("--allow-private", is_flag=True, help="Allow URLs on private or loopback addresses.")
+@friendly_errors
+def check(source: str, lexicon_paths: tuple[Path, ...], allow_private: bool) -> None:
+    """List capitalized words of the article SOURCE (a file or URL) that are neither English words nor in
+    the lexicon: the names that may need an entry."""
+    from narrate.api import read_article
+    from narrate.sources.read import ReadOptions
+
+    article = read_article(source, ReadOptions(allow_private=allow_private))
     paths = ([DEFAULT_LEXICON] if DEFAULT_LEXICON.is_file() else []) + list(lexicon_paths)
-    words = check_lexicon(file.read_text(encoding="utf-8"), Lexicon.load(paths))
+    words = check_lexicon("\n".join([article.meta.title, article.text()]), Lexicon.load(paths))
     for word in words:
         click.echo(word)
     noun = "word" if len(words) == 1 else "words"

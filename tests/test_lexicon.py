@@ -90,7 +90,8 @@ def test_check_lexicon_lists_unknown_capitalized_words() -> None:
 
 def test_lexicon_check_command(tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
-    article.write_text("Chair Song Kyung-hee met Ahn Cheol-soo of Naver.\n", encoding="utf-8")
+    article.write_text("Regulators Meet Over Data Rules\n\nChair Song Kyung-hee met Ahn Cheol-soo of Naver on "
+                       "Monday to discuss the rules.\n", encoding="utf-8")
     result = CliRunner().invoke(lexicon_cli, ["check", str(article)], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout.split() == ["Ahn", "Cheol-soo", "Naver"]
