@@ -69,3 +69,10 @@ def test_article_command_publishes(tmp_path: Path) -> None:
     assert (tmp_path / "bridge" / "feed.xml").exists()
     assert (tmp_path / "bridge" / "feed.toml").exists()  # a new feed gets a default, commented feed.toml
     assert len(list((tmp_path / "bridge" / "episodes").glob("*.mp3"))) == 1
+
+
+def test_every_command_is_attached() -> None:
+    result = CliRunner().invoke(main, ["--help"], catch_exceptions=False)
+    commands = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
+    assert commands >= {"article", "script", "read", "feed", "voices", "cache", "lexicon", "embed", "page",
+                        "show-page", "serve"}
