@@ -35,7 +35,7 @@ MEDIA_TYPES: Mapping[str, str] = {
     ".ogg": "audio/ogg",
     ".opus": "audio/ogg",
     ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
+    ".srt": "application/srt; charset=utf-8",  # the type the Podcasting 2.0 namespace documents
     ".json": "application/json",
     ".xml": "application/xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
