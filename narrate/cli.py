@@ -236,11 +236,13 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def _attach_commands() -> None:
+    from narrate.cli_batch import batch
     from narrate.cli_sources import read
     from narrate.cli_voices import voices
 
     main.add_command(read)
     main.add_command(voices)
+    main.add_command(batch)
 
 
 _attach_commands()
