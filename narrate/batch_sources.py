@@ -211,18 +211,23 @@ def _feed_items(data: bytes, origin: str, base_url: str | None) -> tuple[list[Ba
 
     parsed: Any = feedparser.parse(data)
     entries = list(parsed.get("entries", []))
-    if parsed.get("bozo") and not entries:
-        reason = parsed.get("bozo_exception")
-        return [], [SourceProblem(origin, f"malformed feed of articles: {reason}")]
-    if not entries:
+    malformed = bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"),
+                                                            feedparser.CharacterEncodingOverride)
+    problems: list[SourceProblem] = []
+    if malformed:
+        # Items before the damage are still narrated; the feed itself is reported.
+        salvaged = sum(1 for entry in entries if entry.get("link"))
+        problems.append(SourceProblem(origin, f"malformed feed of articles ({parsed.get('bozo_exception')}); "
+                                              f"{salvaged} item(s) with a link read before the damage"))
+    elif not entries:
         return [], [SourceProblem(origin, "the feed of articles has no items")]
     items: list[BatchItem] = []
-    problems: list[SourceProblem] = []
     for number, entry in enumerate(entries, start=1):
         link = entry.get("link")
         title = str(entry.get("title") or f"item {number}")
         if not link:
-            problems.append(SourceProblem(f"{origin} item {number} ({title})", "the item has no link"))
+            if not malformed:
+                problems.append(SourceProblem(f"{origin} item {number} ({title})", "the item has no link"))
             continue
         link = urljoin(base_url, link) if base_url else link
         if not is_url(link):

@@ -87,6 +87,7 @@ def batch(sources: tuple[str, ...], feed_name: str, out: Path | None, jobs: int 
 def _run_with_progress(sources: tuple[str, ...], feed_dir: Path, options: api.NarrateOptions, runner: Runner,
                        fail_fast: bool) -> BatchReport:
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
@@ -107,11 +108,10 @@ def _run_with_progress(sources: tuple[str, ...], feed_dir: Path, options: api.Na
             minutes += outcome.duration / 60
         if outcome.status is Status.FAILED:
             failures += 1
-            progress.console.print(f"[red]failed[/red] {outcome.source}: {outcome.error}", markup=True,
-                                   highlight=False)
-        elif outcome.status is Status.DUPLICATE:
-            progress.console.print(f"[yellow]duplicate[/yellow] {outcome.source}: {outcome.error}", markup=True,
-                                   highlight=False)
+        if outcome.status in (Status.FAILED, Status.DUPLICATE):
+            colour = "red" if outcome.status is Status.FAILED else "yellow"
+            progress.console.print(f"[{colour}]{outcome.status.value}[/{colour}] {escape(outcome.source)}: "
+                                   f"{escape(outcome.error or '')}", highlight=False, soft_wrap=True)
         progress.update(task_id, advance=1, minutes=minutes, failures=failures)
 
     with progress:
@@ -143,7 +143,7 @@ def _print_summary(report: BatchReport) -> None:
     for outcome in report.outcomes:
         if outcome.status in (Status.FAILED, Status.DUPLICATE):
             console.print(f"{outcome.status.value}: {outcome.source}: {outcome.error}", highlight=False,
-                          markup=False)
+                          markup=False, soft_wrap=True)
 
 
 def _name(outcome: Outcome) -> str:
