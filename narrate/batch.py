@@ -66,12 +66,34 @@ class ArticleTask:
 
 
 @dataclass(frozen=True)
+class ProgrammeAudio:
+    """An assembled programme as plain bytes, so it crosses process boundaries without pydub on the wire
+    (unpickling an AudioSegment imports pydub outside narrate's ffmpeg set-up)."""
+
+    pcm: bytes
+    frame_rate: int
+    sample_width: int
+    channels: int
+
+    @classmethod
+    def of(cls, segment: Any) -> ProgrammeAudio:
+        """The bytes of a pydub AudioSegment."""
+        return cls(bytes(segment.raw_data), int(segment.frame_rate), int(segment.sample_width),
+                   int(segment.channels))
+
+    def segment(self) -> Any:
+        """The pydub AudioSegment again, pointed at narrate's ffmpeg."""
+        return audio_segment_class()(data=self.pcm, frame_rate=self.frame_rate, sample_width=self.sample_width,
+                                     channels=self.channels)
+
+
+@dataclass(frozen=True)
 class Rendered:
     """A rendered, not yet published, episode (the worker's result)."""
 
     article: Article
     script: Script
-    programme: Any
+    programme: ProgrammeAudio
     timeline: Timeline
     config: FeedConfig
     render_key: str
@@ -236,7 +258,8 @@ def render_task(task: ArticleTask) -> Rendered | Unchanged:
     stages["synthesize"] = last_take - clock
     clock = last_take
     lap("assemble")
-    return Rendered(article, script, programme, timeline, config, key, guid, sentences, cache_hits, stages)
+    return Rendered(article, script, ProgrammeAudio.of(programme), timeline, config, key, guid, sentences,
+                    cache_hits, stages)
 
 
 def published_unchanged(store: EpisodeStore, guid: str, key: str | None) -> Episode | None:
@@ -386,11 +409,8 @@ class _Publisher:
         else:
             clock = time.perf_counter()
             try:
-                # The programme was unpickled here, so pydub in this process has not yet been pointed at
-                # narrate's ffmpeg (that happens when AudioSegment is first obtained through narrate).
-                audio_segment_class()
-                episode = api.publish_episode(result.article, result.script, result.programme, result.timeline,
-                                              self.feed_dir, result.config, now=self.now,
+                episode = api.publish_episode(result.article, result.script, result.programme.segment(),
+                                              result.timeline, self.feed_dir, result.config, now=self.now,
                                               render_key=result.render_key)
             except Exception as error:  # a publish failure is this article's failure
                 reason = _reason(error)

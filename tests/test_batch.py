@@ -152,6 +152,7 @@ def test_piper_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
         _threads_from_env()
 
 
+@pytest.mark.slow
 def test_process_pool_matches_inline_run(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 4)
     pool_feed, inline_feed = tmp_path / "pool" / "news", tmp_path / "inline" / "news"
