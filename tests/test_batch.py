@@ -180,3 +180,21 @@ def test_cli_reports_failures_in_summary_and_exit_code(tmp_path: Path) -> None:
                                        "--jobs", "1"], catch_exceptions=False)
     assert again.exit_code == 0
     assert "2 skipped" in again.output
+
+
+def test_stale_scratch_of_a_killed_run_is_removed_and_fresh_scratch_kept(tmp_path: Path) -> None:
+    import os
+
+    from narrate.batch import remove_stale_scratch
+
+    media = tmp_path / "episodes"
+    (media / ".encode-old").mkdir(parents=True)
+    (media / ".encode-old" / "x.mp3").write_bytes(b"half")
+    (media / ".story.mp3.abc.tmp").write_bytes(b"half")
+    (media / ".encode-new").mkdir()
+    (media / "story-0123.mp3").write_bytes(b"published")
+    old = 1_000_000_000
+    for name in (".encode-old", ".story.mp3.abc.tmp"):
+        os.utime(media / name, (old, old))
+    assert remove_stale_scratch(media) == 2
+    assert sorted(p.name for p in media.iterdir()) == [".encode-new", "story-0123.mp3"]

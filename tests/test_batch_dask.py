@@ -52,3 +52,17 @@ def test_cluster_spec_is_checked() -> None:
     for bad in ("local", "local:0", "remote:2", "local:x"):
         with pytest.raises(ConfigError, match="local:N"):
             parse_cluster(bad)
+
+
+@pytest.mark.slow
+def test_cli_runs_on_a_local_cluster(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from narrate.cli_batch import batch
+
+    write_articles(tmp_path / "a", 3)
+    result = CliRunner().invoke(batch, [str(tmp_path / "a"), "--feed", "news", "--out", str(tmp_path / "feeds"),
+                                        "--dry-run", "--cluster", "local:2"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "3 published" in result.output
+    assert len(check_feed(tmp_path / "feeds" / "news")) == 3
