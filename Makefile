@@ -21,7 +21,7 @@ install: $(BIN)/python
 # torchaudio imports as pure Python.
 install-test: $(BIN)/python chromium
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test,coqui]'
+	$(BIN)/pip install -q -e '.[test,coqui,dask]'
 	$(BIN)/python -c "import importlib.util, pathlib; \
 	    [p.unlink() for p in (pathlib.Path(importlib.util.find_spec('torchaudio').origin).parent / 'lib').glob('*.so')]"
 

@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrate import __version__, paths
@@ -128,13 +128,60 @@ def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: Na
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _unchanged(store: EpisodeStore, guid: str, key: str) -> Episode | None:
-    """The published episode when it was made from exactly these inputs and its audio is still there."""
+def published_unchanged(store: EpisodeStore, guid: str, key: str | None) -> Episode | None:
+    """The published episode when it was made from exactly these inputs (any, when ``key`` is None) and
+    all its files are still there."""
     previous = store.get(guid)
-    if previous is None or previous.render_key != key:
+    if previous is None or (key is not None and previous.render_key != key):
         return None
     files = (previous.audio, *previous.extra_files)
     return previous if all((store.media_dir / f.name).is_file() for f in files) else None
+
+
+def feed_options(options: NarrateOptions, feed_dir: Path) -> NarrateOptions:
+    """The options with the feed's own voices folder searched first."""
+    feed_voices = feed_dir / "voices"
+    if feed_voices.is_dir() and feed_voices not in options.voices_dirs:
+        return replace(options, voices_dirs=(feed_voices, *options.voices_dirs))
+    return options
+
+
+def feed_preparer(feed_dir: Path, config: FeedConfig, cast: Cast) -> SpeechPreparer:
+    """The speech preparer for a feed: narrate's lexicon, the cast's voices', then the feed's own."""
+    return load_preparer(cast, feed_dir / config.lexicon if config.lexicon else None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything decided before any audio is made: what will be said, by which voices, and the key
+    that tells whether the published episode already says exactly that."""
+
+    article: Article
+    config: FeedConfig
+    options: NarrateOptions
+    cast: Cast
+    script: Script
+    voices: dict[str, Voice]
+    render_key: str
+
+    @property
+    def guid(self) -> str:
+        """The episode's GUID."""
+        return episode_guid(self.article.meta)
+
+
+def plan_narration(
+    article: Article, feed_dir: Path, options: NarrateOptions, registry: EngineRegistry,
+    preparer: SpeechPreparer | None = None,
+) -> Plan:
+    """Cast, script and render key of an article for a feed (``preparer`` defaults to the feed's)."""
+    config = load_feed_config(feed_dir)
+    options = feed_options(options, feed_dir)
+    cast = choose_cast(options, config.cast)
+    script = build_script(article, cast, registry, preparer or feed_preparer(feed_dir, config, cast),
+                          options.segment)
+    voices = resolve_voices(cast, registry)
+    return Plan(article, config, options, cast, script, voices, render_key(script, cast, voices, options, config))
 
 
 def narrate_article(
@@ -150,26 +197,18 @@ def narrate_article(
 ) -> Episode:
     """Narrate one article into a feed: publish its episode and rewrite the feed."""
     options = options or NarrateOptions()
-    article = read_article(source, options.read)
-    config = load_feed_config(feed_dir)
-    feed_voices = feed_dir / "voices"
-    if feed_voices.is_dir():
-        options = NarrateOptions(**{**options.__dict__, "voices_dirs": (feed_voices, *options.voices_dirs)})
-    cast = choose_cast(options, config.cast)
     registry = registry or EngineRegistry.from_entry_points()
-    if preparer is None:
-        preparer = load_preparer(cast, feed_dir / config.lexicon if config.lexicon else None)
-    script = build_script(article, cast, registry, preparer, options.segment)
-    voices = resolve_voices(cast, registry)
-    key = render_key(script, cast, voices, options, config)
+    article = read_article(source, options.read)
+    plan = plan_narration(article, feed_dir, options, registry, preparer)
     if not options.force:
-        existing = _unchanged(EpisodeStore(feed_dir), episode_guid(article.meta), key)
+        existing = published_unchanged(EpisodeStore(feed_dir), plan.guid, plan.render_key)
         if existing is not None:
             return existing
     if on_script is not None:
-        on_script(script)
-    programme, timeline = render_audio(script, cast, registry, options, progress, voices)
-    return publish_episode(article, script, programme, timeline, feed_dir, config, now=now, render_key=key)
+        on_script(plan.script)
+    programme, timeline = render_audio(plan.script, plan.cast, registry, plan.options, progress, plan.voices)
+    return publish_episode(article, plan.script, programme, timeline, feed_dir, plan.config, now=now,
+                           render_key=plan.render_key)
 
 
 def publish_episode(

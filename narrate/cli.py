@@ -216,6 +216,7 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def _attach_commands() -> None:
+    from narrate.cli_batch import batch
     from narrate.cli_feed import feed
     from narrate.cli_sources import read
     from narrate.cli_speech import lexicon
@@ -228,6 +229,7 @@ def _attach_commands() -> None:
     main.add_command(voices)
     for command in WEB_COMMANDS:
         main.add_command(command)
+    main.add_command(batch)
 
 
 _attach_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -15,6 +16,9 @@ from narrate.errors import EngineError
 from narrate.model import Audio
 
 BUNDLED_VOICE = "en_US-joe-medium"
+THREADS_ENV = "NARRATE_PIPER_THREADS"
+"""Environment variable giving onnxruntime's intra-op threads when a profile leaves ``threads`` at 0;
+a batch sets it in each worker so workers x threads stays within the cores."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,15 @@ def _model_files(options: PiperOptions) -> tuple[Path, Path]:
     return model, config
 
 
+def _threads_from_env() -> int:
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise EngineError(f"{THREADS_ENV}={value!r}: give a whole number of threads (0 lets onnxruntime choose)")
+    return int(value)
+
+
 class PiperEngine:
     """Piper voices, each loaded once per process and shared by every sentence."""
 
@@ -103,8 +116,9 @@ class PiperEngine:
 
         model, config = _model_files(options)
         session_options = onnxruntime.SessionOptions()
-        if options.threads:
-            session_options.intra_op_num_threads = options.threads
+        threads = options.threads or _threads_from_env()
+        if threads:
+            session_options.intra_op_num_threads = threads
             session_options.inter_op_num_threads = 1
         try:
             config_dict = json.loads(config.read_text(encoding="utf-8"))

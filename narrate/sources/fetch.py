@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 PROJECT_URL = "https://pypi.org/project/narrate/"
 MAX_REDIRECTS = 5
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 65_536
 
@@ -61,12 +62,28 @@ def fetch(
     ``timeout`` bounds the whole fetch in seconds, redirects included; ``max_bytes`` bounds the
     decompressed body.
     """
+    final_url, content_type, body = fetch_bytes(url, allow_private=allow_private, timeout=timeout,
+                                                max_bytes=max_bytes)
+    return _page(final_url, content_type, body)
+
+
+def fetch_bytes(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float = 15,
+    max_bytes: int = 10_000_000,
+    accept: str = HTML_ACCEPT,
+) -> tuple[str, str | None, bytes]:
+    """The final address, Content-Type and body at ``url``, with the same safety checks as :func:`fetch`
+    (a feed of articles is fetched this way: it is XML, not HTML)."""
     import urllib3
 
     deadline = time.monotonic() + timeout
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        pool, response = _request(current, allow_private=allow_private, deadline=deadline, timeout=timeout)
+        pool, response = _request(current, allow_private=allow_private, deadline=deadline, timeout=timeout,
+                                  accept=accept)
         try:
             location = response.headers.get("Location")
             if response.status in REDIRECT_STATUSES and location:
@@ -85,12 +102,12 @@ def fetch(
             # An unread body (error status, redirect) keeps the socket's file open: close it, not just release.
             response.close()
             pool.close()
-        return _page(current, response.headers.get("Content-Type"), body)
+        return current, response.headers.get("Content-Type"), body
     raise InputError(f"{url} redirected more than {MAX_REDIRECTS} times; give the final address")
 
 
 def _request(
-    url: str, *, allow_private: bool, deadline: float, timeout: float
+    url: str, *, allow_private: bool, deadline: float, timeout: float, accept: str = "*/*"
 ) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse]:
     """One GET to the checked address of ``url``'s host, without following redirects; the caller
     closes the pool once it has read the response."""
@@ -128,7 +145,7 @@ def _request(
     headers = {
         "Host": host_header,
         "User-Agent": user_agent(),
-        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+        "Accept": accept,
         "Accept-Encoding": "gzip, deflate",
     }
     try:

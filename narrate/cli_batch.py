@@ -1,0 +1,155 @@
+"""``narrate batch``: many articles into one feed, in parallel, resumable, with a progress display."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+
+from narrate import api
+from narrate.batch import (
+    BatchReport,
+    Outcome,
+    PoolRunner,
+    Runner,
+    Status,
+    default_jobs,
+    run_batch,
+    threads_per_worker,
+)
+from narrate.cli_common import friendly_errors
+from narrate.sources.read import ReadOptions
+
+EXIT_SOME_FAILED = 1
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--feed", "feed_name", required=True, help="Feed to publish into: feeds/NAME/ (created if new).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory holding the feeds (default: ./feeds).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first article that fails.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="Render on this Dask scheduler's workers (pip install 'narrate[dask]').")
+@click.option("--cluster", default=None, metavar="local:N", help="Render on a local Dask cluster of N workers.")
+@click.option("--cast", default=None, help="Voice cast to read with (default: the feed's).")
+@click.option("--voice", default=None, help="One voice profile for everything, overriding the cast.")
+@click.option("--force", is_flag=True, help="Render and publish again even if nothing changed.")
+@click.option("--dry-run", is_flag=True, help="Use the fake engine (tones, instantly) to check the whole flow.")
+@click.option("--no-cache", is_flag=True, help="Synthesize every sentence; neither read nor fill the cache.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow URLs on private or loopback addresses (a local test server).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds allowed for fetching each URL.")
+@friendly_errors
+def batch(sources: tuple[str, ...], feed_name: str, out: Path | None, jobs: int | None, fail_fast: bool,
+          scheduler: str | None, cluster: str | None, cast: str | None, voice: str | None, force: bool,
+          dry_run: bool, no_cache: bool, allow_private: bool, timeout: float) -> None:
+    """Narrate every article in SOURCES into one feed.
+
+    A SOURCE is an article file or URL, a directory, a glob, a file listing paths or URLs (one per
+    line, # comments), or an RSS/Atom feed of articles (a URL or a file). Articles already published
+    and unchanged are skipped; a failed article is reported and the others go on. The exit status is
+    1 when any article failed.
+
+    \b
+    Examples:
+      narrate batch articles/ --feed world-news
+      narrate batch https://example.org/rss.xml --feed world-news --jobs 2
+      narrate batch 'drafts/*.md' --feed world-news --cluster local:2
+    """
+    if scheduler and cluster:
+        raise click.UsageError("give --scheduler or --cluster, not both")
+    feed_dir = (out if out is not None else Path("feeds")) / feed_name
+    options = api.NarrateOptions(cast=cast, voice="fake" if dry_run else voice, force=force,
+                                 use_cache=not no_cache,
+                                 read=ReadOptions(allow_private=allow_private, timeout=timeout))
+    with ExitStack() as stack:
+        runner: Runner
+        if scheduler or cluster:
+            from narrate.distributed import DaskRunner, parse_cluster
+
+            workers = parse_cluster(cluster) if cluster else None
+            runner = stack.enter_context(DaskRunner(scheduler=scheduler, local_workers=workers))
+        else:
+            count = jobs or default_jobs()
+            runner = stack.enter_context(PoolRunner(count, feed_dir, options, threads_per_worker(count)))
+        report = _run_with_progress(sources, feed_dir, options, runner, fail_fast)
+    _print_summary(report)
+    if report.failed:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _run_with_progress(sources: tuple[str, ...], feed_dir: Path, options: api.NarrateOptions, runner: Runner,
+                       fail_fast: bool) -> BatchReport:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[minutes]:.1f} audio min"),
+                        TextColumn("{task.fields[failures]} failed"), TimeRemainingColumn(),
+                        console=console, transient=False)
+    task_id = progress.add_task("Expanding sources", total=None, minutes=0.0, failures=0)
+    minutes = 0.0
+    failures = 0
+
+    def planned(total: int) -> None:
+        progress.update(task_id, total=total, description="Narrating")
+
+    def finished(outcome: Outcome) -> None:
+        nonlocal minutes, failures
+        if outcome.status is Status.PUBLISHED:
+            minutes += outcome.duration / 60
+        if outcome.status is Status.FAILED:
+            failures += 1
+        if outcome.status in (Status.FAILED, Status.DUPLICATE):
+            colour = "red" if outcome.status is Status.FAILED else "yellow"
+            progress.console.print(f"[{colour}]{outcome.status.value}[/{colour}] {escape(outcome.source)}: "
+                                   f"{escape(outcome.error or '')}", highlight=False, soft_wrap=True)
+        progress.update(task_id, advance=1, minutes=minutes, failures=failures)
+
+    with progress:
+        return run_batch(sources, feed_dir, options, runner=runner, threads=getattr(runner, "threads", 0),
+                         fail_fast=fail_fast, on_plan=planned, on_outcome=finished)
+
+
+def _print_summary(report: BatchReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="narrate batch", show_lines=False)
+    for name, justify in (("article", "left"), ("status", "left"), ("duration", "right"),
+                          ("sentences", "right"), ("cache hits", "right"), ("time", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for outcome in report.outcomes:
+        table.add_row(_name(outcome), outcome.status.value,
+                      _clock(outcome.duration) if outcome.duration else "-",
+                      str(outcome.sentences) if outcome.sentences else "-",
+                      str(outcome.cache_hits) if outcome.sentences else "-",
+                      f"{outcome.seconds:.1f}s" if outcome.seconds else "-")
+    console = Console(width=max(100, Console().width))
+    console.print(table)
+    counts = {status: sum(1 for o in report.outcomes if o.status is status) for status in Status}
+    parts = [f"{count} {status.value}" for status, count in counts.items() if count]
+    console.print(f"{len(report.outcomes)} of {report.planned} articles: {', '.join(parts) or 'none'}; "
+                  f"{report.audio_seconds / 60:.1f} min of audio in {report.wall_seconds:.1f}s"
+                  + ("; stopped at the first failure" if report.stopped_early else ""), highlight=False)
+    for outcome in report.outcomes:
+        if outcome.status in (Status.FAILED, Status.DUPLICATE):
+            console.print(f"{outcome.status.value}: {outcome.source}: {outcome.error}", highlight=False,
+                          markup=False, soft_wrap=True)
+
+
+def _name(outcome: Outcome) -> str:
+    return outcome.title or outcome.label
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
