@@ -19,6 +19,16 @@ os.environ.setdefault("NARRATE_GRAMMARS", str(default_grammar_dir()))
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "nationpress-coupang-breach.txt"
+HARBOR_FEED_TOML = """\
+title = "Harbor Test Feed"
+description = "A feed the tests write."
+author = "Test Desk"
+email = "desk@example.org"
+language = "en"
+base_url = "https://podcasts.example.org/harbor/"
+category = "News"
+explicit = false
+"""
 
 
 @pytest.fixture(autouse=True)

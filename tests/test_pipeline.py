@@ -19,21 +19,12 @@ from narrate import api
 from narrate.engines.base import EngineRegistry
 from narrate.errors import InputError
 from narrate.model import Episode
-from tests.conftest import DATA
+from tests.conftest import DATA, HARBOR_FEED_TOML
 
 pytestmark = pytest.mark.model
 
 NOW = dt.datetime(2026, 6, 4, 12, 0, tzinfo=dt.UTC)
-FEED_TOML = """\
-title = "Harbor Test Feed"
-description = "A feed the tests write."
-author = "Test Desk"
-email = "desk@example.org"
-language = "en"
-base_url = "https://podcasts.example.org/harbor/"
-category = "News"
-explicit = false
-"""
+FEED_TOML = HARBOR_FEED_TOML
 
 
 @dataclass

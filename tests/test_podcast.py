@@ -37,21 +37,13 @@ from narrate.publish.artwork import artwork_problems
 from narrate.publish.categories import apple_categories
 from narrate.publish.feed import podcast_guid
 from narrate.publish.feedconfig import load_feed_config
-from tests.conftest import DATA
+from tests.conftest import DATA, HARBOR_FEED_TOML
 
 NOW = dt.datetime(2026, 6, 4, 12, 0, tzinfo=dt.UTC)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "podcast-namespace"
 INTRO_HZ, OUTRO_HZ, INTRO_SECONDS = 880.0, 1320.0, 1.0
-FEED_TOML = """\
-title = "Harbor Test Feed"
-description = "A feed the tests write."
-author = "Test Desk"
-email = "desk@example.org"
-language = "en"
-base_url = "https://podcasts.example.org/harbor/"
-category = "News"
+FEED_TOML = HARBOR_FEED_TOML + """\
 subcategory = "Daily News"
-explicit = false
 format = "{format}"
 intro = "intro.wav"
 outro = "outro.wav"
