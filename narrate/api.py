@@ -21,9 +21,11 @@ from narrate import __version__, paths
 from narrate.assemble import AssembleOptions, assemble
 from narrate.cache import AudioCache
 from narrate.engines.base import EngineRegistry
-from narrate.model import Article, Episode, Role, Script, Take, Timeline
+from narrate.model import Article, ArticleMeta, Episode, Role, Script, Take, Timeline
 from narrate.publish import episode as publishing
+from narrate.publish.episode import EpisodeFiles
 from narrate.publish.feedconfig import FeedConfig, load_feed_config
+from narrate.publish.media import MediaStore
 from narrate.publish.store import EpisodeStore, episode_guid
 from narrate.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
@@ -128,14 +130,14 @@ def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: Na
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def published_unchanged(store: EpisodeStore, guid: str, key: str | None) -> Episode | None:
+def published_unchanged(store: EpisodeStore, media: MediaStore, guid: str, key: str | None) -> Episode | None:
     """The published episode when it was made from exactly these inputs (any, when ``key`` is None) and
-    all its files are still there."""
+    all its files are still in the media location."""
     previous = store.get(guid)
     if previous is None or (key is not None and previous.render_key != key):
         return None
     files = (previous.audio, *previous.extra_files)
-    return previous if all((store.media_dir / f.name).is_file() for f in files) else None
+    return previous if all(media.exists(f.name) for f in files) else None
 
 
 def feed_options(options: NarrateOptions, feed_dir: Path) -> NarrateOptions:
@@ -201,7 +203,8 @@ def narrate_article(
     article = read_article(source, options.read)
     plan = plan_narration(article, feed_dir, options, registry, preparer)
     if not options.force:
-        existing = published_unchanged(EpisodeStore(feed_dir), plan.guid, plan.render_key)
+        existing = published_unchanged(EpisodeStore(feed_dir), plan.config.media_store(feed_dir), plan.guid,
+                                       plan.render_key)
         if existing is not None:
             return existing
     if on_script is not None:
@@ -211,17 +214,52 @@ def narrate_article(
                            render_key=plan.render_key)
 
 
+@dataclass(frozen=True)
+class WrittenEpisode:
+    """An episode whose files are in the media location and whose record is not saved yet: what a batch
+    worker hands to the one process that publishes the feed."""
+
+    meta: ArticleMeta
+    description: str
+    files: EpisodeFiles
+    timeline: Timeline
+    render_key: str
+
+    @property
+    def guid(self) -> str:
+        """The episode's GUID."""
+        return episode_guid(self.meta)
+
+
+def write_episode(
+    article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
+    config: FeedConfig, *, render_key: str = "",
+) -> WrittenEpisode:
+    """Master and encode the programme and write its files (audio, transcripts, chapters) to the feed's media
+    location; the feed does not list them yet."""
+    meta = article.meta
+    encoded = publishing.encode_episode(programme, timeline, meta, config, feed_dir)
+    files = publishing.write_episode_files(encoded, slugify(meta.title), config.media_store(feed_dir))
+    return WrittenEpisode(meta, _description(script), files, encoded.timeline, render_key)
+
+
+def record_episode(
+    written: WrittenEpisode, feed_dir: Path, config: FeedConfig, *, now: dt.datetime | None = None,
+    write_feed: bool = True,
+) -> tuple[Episode, tuple[str, ...]]:
+    """Save the record of a written episode and rewrite feed.xml (see ``publish.episode.publish_record``)."""
+    return publishing.publish_record(written.files, written.timeline, written.meta, written.description, feed_dir,
+                                     config, now or dt.datetime.now(dt.UTC), written.render_key,
+                                     write_feed=write_feed)
+
+
 def publish_episode(
     article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
     config: FeedConfig, *, now: dt.datetime | None = None, render_key: str = "",
 ) -> Episode:
     """Master and encode the programme, write its files, and add the episode to the records and feed.xml."""
-    now = now or dt.datetime.now(dt.UTC)
-    meta = article.meta
-    encoded = publishing.encode_episode(programme, timeline, meta, config, feed_dir,
-                                        scratch_parent=EpisodeStore(feed_dir).media_dir)
-    return publishing.publish_encoded(encoded, meta, _description(script), slugify(meta.title), feed_dir,
-                                      config, now, render_key=render_key)
+    written = write_episode(article, script, programme, timeline, feed_dir, config, render_key=render_key)
+    return record_episode(written, feed_dir, config, now=now)[0]
 
 
 def _description(script: Script) -> str:

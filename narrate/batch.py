@@ -1,11 +1,17 @@
 """Many articles into one feed: a process pool (or a Dask cluster), a run journal, one publisher.
 
-The work is split where the writing starts. A worker reads an article, scripts it, synthesizes it
-(through the sentence cache) and assembles the programme: :func:`render_task`, pure apart from the
-cache. The parent receives the programme and publishes it with :func:`narrate.api.publish_episode`
-(encode, content-hashed files, record and feed.xml under the feed's lock), so there is one writer per
-run and the feed lock orders two runs on the same feed. Each worker process builds its engine
-registry and speech preparer once and keeps its voices loaded between articles.
+The work is split where the feed starts. A worker reads an article, scripts it, synthesizes it
+(through the sentence cache), assembles, masters and encodes it, and writes its content-hashed files
+to the feed's media location (the feed's ``episodes/`` folder, a shared folder or an fsspec URL such
+as ``s3://``): :func:`render_task`. The parent only saves each episode's record and rewrites feed.xml
+under the feed's lock, so there is one writer of the feed per run and the lock orders two runs on
+the same feed. Each worker process builds its engine registry and speech preparer once and keeps its
+voices loaded between articles.
+
+feed.xml (and the show page) are rewritten at most every ``feed_interval`` seconds while a run goes
+on, and once at its end: a feed of 10,000 episodes takes seconds to write, and rewriting it after
+every article of a big batch would cost more than narrating. Records are saved as each article
+finishes, so a killed run loses nothing; the next run writes the feed.
 
 The journal (``.batch-journal.sqlite`` in the feed folder) lets a rerun skip sources whose bytes and
 settings have not changed since they were published; anything else goes to a worker, which still
@@ -26,22 +32,25 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from narrate import __version__, api
 from narrate.batch_sources import BatchItem, Expansion, expand_sources
 from narrate.engines.base import EngineRegistry
 from narrate.errors import NarrateError
-from narrate.ffmpeg import audio_segment_class
 from narrate.journal import Journal, State
-from narrate.model import Article, Episode, Script, Take, Timeline
+from narrate.model import Episode, Take
+from narrate.publish import episode as publishing
 from narrate.publish.feedconfig import FeedConfig, load_feed_config
+from narrate.publish.media import MediaStore
 from narrate.publish.store import EpisodeStore
 from narrate.sources.read import ReadOptions
 from narrate.speech import SpeechPreparer
 from narrate.synthesize import resolve_voices
 
 STALE_SCRATCH_SECONDS = 3600
+FEED_INTERVAL = 30.0
+"""Seconds between rewrites of feed.xml during a run."""
 
 
 def default_jobs() -> int:
@@ -66,41 +75,18 @@ class ArticleTask:
 
 
 @dataclass(frozen=True)
-class ProgrammeAudio:
-    """An assembled programme as plain bytes, so it crosses process boundaries without pydub on the wire
-    (unpickling an AudioSegment imports pydub outside narrate's ffmpeg set-up)."""
-
-    pcm: bytes
-    frame_rate: int
-    sample_width: int
-    channels: int
-
-    @classmethod
-    def of(cls, segment: Any) -> ProgrammeAudio:
-        """The bytes of a pydub AudioSegment."""
-        return cls(bytes(segment.raw_data), int(segment.frame_rate), int(segment.sample_width),
-                   int(segment.channels))
-
-    def segment(self) -> Any:
-        """The pydub AudioSegment again, pointed at narrate's ffmpeg."""
-        return audio_segment_class()(data=self.pcm, frame_rate=self.frame_rate, sample_width=self.sample_width,
-                                     channels=self.channels)
-
-
-@dataclass(frozen=True)
 class Rendered:
-    """A rendered, not yet published, episode (the worker's result)."""
+    """An episode whose files a worker wrote to the media location; its record is the parent's to save."""
 
-    article: Article
-    script: Script
-    programme: ProgrammeAudio
-    timeline: Timeline
-    config: FeedConfig
-    render_key: str
-    guid: str
+    written: api.WrittenEpisode
     sentences: int
     cache_hits: int
     stages: dict[str, float]
+
+    @property
+    def guid(self) -> str:
+        """The episode's GUID."""
+        return self.written.guid
 
 
 @dataclass(frozen=True)
@@ -212,7 +198,8 @@ def init_worker(feed_dir: Path, options: api.NarrateOptions, threads: int) -> No
 
 
 def render_task(task: ArticleTask) -> Rendered | Unchanged:
-    """Read, script, synthesize and assemble one article; the episode is published by the caller."""
+    """Read, script, synthesize, assemble and encode one article and write its files to the media location;
+    the caller records the episode and rewrites the feed."""
     stages: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -229,8 +216,9 @@ def render_task(task: ArticleTask) -> Rendered | Unchanged:
     script, options, guid, key = plan.script, plan.options, plan.guid, plan.render_key
     sentences = sum(1 for _ in script.sentences())
     lap("script")
+    media = plan.config.media_store(task.feed_dir)
     if not options.force:
-        existing = api.published_unchanged(EpisodeStore(task.feed_dir), guid, key)
+        existing = api.published_unchanged(EpisodeStore(task.feed_dir), media, guid, key)
         if existing is not None:
             return Unchanged(existing, guid, sentences, stages)
     cache_hits = 0
@@ -245,8 +233,9 @@ def render_task(task: ArticleTask) -> Rendered | Unchanged:
     stages["synthesize"] = last_take - clock
     clock = last_take
     lap("assemble")
-    return Rendered(article, script, ProgrammeAudio.of(programme), timeline, plan.config, key, guid, sentences,
-                    cache_hits, stages)
+    written = api.write_episode(article, script, programme, timeline, task.feed_dir, plan.config, render_key=key)
+    lap("encode")
+    return Rendered(written, sentences, cache_hits, stages)
 
 
 # --- runners --------------------------------------------------------------------------------------
@@ -353,15 +342,24 @@ def _reason(error: BaseException) -> str:
 
 
 class _Publisher:
-    """The parent's half: publish rendered episodes, keep the journal, count duplicates."""
+    """The parent's half: record rendered episodes, rewrite the feed now and then, keep the journal, count
+    duplicates."""
 
-    def __init__(self, feed_dir: Path, journal: Journal, run: str, settings: str, now: dt.datetime | None) -> None:
+    def __init__(self, feed_dir: Path, config: FeedConfig, journal: Journal, run: str, settings: str,
+                 now: dt.datetime | None, feed_interval: float) -> None:
         self.feed_dir = feed_dir
+        self.config = config
         self.journal = journal
         self.run = run
         self.settings = settings
         self.now = now
+        self.feed_interval = feed_interval
         self.guids: dict[str, str] = {}
+        self.unlisted = 0
+        """Records saved since feed.xml was last written."""
+        self.dropped: set[str] = set()
+        """Files no longer (or never) referenced, to remove once feed.xml no longer lists them."""
+        self.last_feed = -float("inf")
 
     def claim(self, guid: str, source: str) -> str | None:
         """The source that already gave this article in this run, else None (and it is now this one's)."""
@@ -379,6 +377,8 @@ class _Publisher:
                            seconds=time.perf_counter() - started)
         first = self.claim(result.guid, item.source)
         if first is not None:
+            if isinstance(result, Rendered):
+                self.dropped.update(result.written.files.names)
             self.journal.duplicate(item.source, self.run, result.guid, first)
             return Outcome(item.source, item.label, Status.DUPLICATE, error=f"same article as {first}")
         stages = dict(result.stages)
@@ -387,12 +387,15 @@ class _Publisher:
         else:
             clock = time.perf_counter()
             try:
-                episode = api.publish_episode(result.article, result.script, result.programme.segment(),
-                                              result.timeline, self.feed_dir, result.config, now=self.now,
-                                              render_key=result.render_key)
+                episode, dropped = api.record_episode(result.written, self.feed_dir, self.config, now=self.now,
+                                                      write_feed=False)
+                self.unlisted += 1
+                self.dropped.update(dropped)
+                self.write_feed()
             except Exception as error:  # a publish failure is this article's failure
                 reason = _reason(error)
                 del self.guids[result.guid]
+                self.dropped.update(result.written.files.names)
                 self.journal.failed(item.source, self.run, reason)
                 return Outcome(item.source, item.label, Status.FAILED, error=reason, stages=stages)
             stages["publish"] = time.perf_counter() - clock
@@ -404,8 +407,31 @@ class _Publisher:
         return Outcome(item.source, item.label, status, title=episode.title, duration=episode.duration,
                        sentences=result.sentences, cache_hits=cache_hits, seconds=seconds, stages=stages)
 
+    def write_feed(self, final: bool = False) -> None:
+        """Rewrite feed.xml when records wait for it and ``feed_interval`` has passed (or at the end of the run,
+        also when an earlier, killed run left records the feed does not list)."""
+        due = time.monotonic() - self.last_feed >= self.feed_interval
+        if not (self.unlisted and due) and not (final and (self.unlisted or self.dropped or self.feed_stale())):
+            return
+        publishing.write_feed(self.feed_dir, self.config, self.now or dt.datetime.now(dt.UTC), self.dropped)
+        self.unlisted = 0
+        self.dropped.clear()
+        self.last_feed = time.monotonic()
 
-def journal_skip(journal: Journal, store: EpisodeStore, item: BatchItem, settings: str) -> Episode | None:
+    def feed_stale(self) -> bool:
+        """Whether a record was saved after feed.xml was last written."""
+        feed = self.feed_dir / "feed.xml"
+        records = EpisodeStore(self.feed_dir).records_dir
+        if not records.is_dir():
+            return False
+        if not feed.exists():
+            return True
+        written = feed.stat().st_mtime_ns
+        return any(path.stat().st_mtime_ns > written for path in records.glob("*.json"))
+
+
+def journal_skip(journal: Journal, store: EpisodeStore, media: MediaStore, item: BatchItem,
+                 settings: str) -> Episode | None:
     """The published episode of an item the journal shows done from the same bytes and settings."""
     if item.fingerprint is None:
         return None
@@ -414,7 +440,7 @@ def journal_skip(journal: Journal, store: EpisodeStore, item: BatchItem, setting
         return None
     if entry.fingerprint != item.fingerprint or entry.settings != settings:
         return None
-    return api.published_unchanged(store, entry.guid, None)
+    return api.published_unchanged(store, media, entry.guid, None)
 
 
 def run_batch(
@@ -428,11 +454,13 @@ def run_batch(
     on_plan: Callable[[int], None] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     now: dt.datetime | None = None,
+    feed_interval: float = FEED_INTERVAL,
 ) -> BatchReport:
     """Narrate every article the sources name into one feed; never raises for a bad article.
 
     ``runner`` says where articles are rendered (default: in this process); ``on_plan`` gets the number
-    of articles once the sources are expanded, ``on_outcome`` each article's outcome as it finishes.
+    of articles once the sources are expanded, ``on_outcome`` each article's outcome as it finishes;
+    feed.xml is rewritten at most every ``feed_interval`` seconds while the run goes on, and at its end.
     """
     wall = time.perf_counter()
     options = options or api.NarrateOptions()
@@ -445,13 +473,15 @@ def run_batch(
             on_outcome(outcome)
 
     expansion = sources if isinstance(sources, Expansion) else expand_sources(sources, options.read)
-    load_feed_config(feed_dir)  # a new feed gets its feed.toml here, before workers read it
+    config = load_feed_config(feed_dir)  # a new feed gets its feed.toml here, before workers read it
     journal = Journal(feed_dir)
     store = EpisodeStore(feed_dir)
-    remove_stale_scratch(store.media_dir)
+    media = config.media_store(feed_dir)
+    if media.local_dir is not None:
+        remove_stale_scratch(media.local_dir)
     settings = settings_digest(feed_dir, options)
     run = uuid.uuid4().hex[:12]
-    publisher = _Publisher(feed_dir, journal, run, settings, now)
+    publisher = _Publisher(feed_dir, config, journal, run, settings, now, feed_interval)
     report.planned = len(expansion.items) + len(expansion.problems) + len(expansion.duplicates)
     if on_plan is not None:
         on_plan(report.planned)
@@ -461,28 +491,30 @@ def run_batch(
     for duplicate in expansion.duplicates:
         record(Outcome(duplicate.source, duplicate.source, Status.DUPLICATE,
                        error=f"named again; first as {duplicate.first}"))
-    if fail_fast and expansion.problems:
-        report.stopped_early = True
-        report.wall_seconds = time.perf_counter() - wall
-        return report
-
-    tasks: list[ArticleTask] = []
-    for item in expansion.items:
-        skipped = None if options.force else journal_skip(journal, store, item, settings)
-        if skipped is not None and publisher.claim(skipped.guid, item.source) is None:
-            record(Outcome(item.source, item.label, Status.SKIPPED, title=skipped.title,
-                           duration=skipped.duration))
-            continue
-        journal.started(item.source, run)
-        tasks.append(ArticleTask(item, feed_dir, options, threads))
-
-    started = time.perf_counter()
-    for task, result in runner.results(tasks):
-        outcome = publisher.accept(task, result, started)
-        record(outcome)
-        if fail_fast and outcome.status is Status.FAILED:
+    try:
+        if fail_fast and expansion.problems:
             report.stopped_early = True
-            runner.cancel()
-            break
-    report.wall_seconds = time.perf_counter() - wall
+            return report
+        tasks: list[ArticleTask] = []
+        for item in expansion.items:
+            skipped = None if options.force else journal_skip(journal, store, media, item, settings)
+            if skipped is not None and publisher.claim(skipped.guid, item.source) is None:
+                record(Outcome(item.source, item.label, Status.SKIPPED, title=skipped.title,
+                               duration=skipped.duration))
+                continue
+            journal.started(item.source, run)
+            tasks.append(ArticleTask(item, feed_dir, options, threads))
+
+        started = time.perf_counter()
+        for task, result in runner.results(tasks):
+            outcome = publisher.accept(task, result, started)
+            record(outcome)
+            if fail_fast and outcome.status is Status.FAILED:
+                report.stopped_early = True
+                runner.cancel()
+                break
+    finally:
+        # Also after Ctrl-C or a failure of the run itself: the records saved so far get into the feed.
+        publisher.write_feed(final=True)
+        report.wall_seconds = time.perf_counter() - wall
     return report

@@ -62,7 +62,8 @@ def _urls(config: FeedConfig, base_url: str | None, player_url: str | None) -> t
     from narrate.web.show import PLAYER_DIR
 
     base = (base_url or config.base_url).rstrip("/") + "/"
-    return f"{base}episodes", (player_url or f"{base}{PLAYER_DIR}")
+    media = config.media_url.rstrip("/") if config.media_url else f"{base}episodes"
+    return media, (player_url or f"{base}{PLAYER_DIR}")
 
 
 @click.command()
@@ -121,12 +122,10 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
     from narrate.web.show import install_player_assets
 
     feed_dir, config = _feed(feeds_root, feed_name)
-    store = EpisodeStore(feed_dir)
-    episode = find_episode(store.episodes(), episode_id)
+    episode = find_episode(EpisodeStore(feed_dir).episodes(), episode_id)
     transcript = find_file(episode, TRANSCRIPT_MIME)
-    sentences = (
-        read_vtt_sentences((store.media_dir / transcript.name).read_text(encoding="utf-8")) if transcript else ()
-    )
+    media = config.media_store(feed_dir)
+    sentences = read_vtt_sentences(media.read(transcript.name).decode("utf-8")) if transcript else ()
     try:
         html_in = page_in.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import ConfigError
+from narrate.publish.media import MediaStore
 
 DEFAULT_FEED_TOML = """\
 # Settings of this podcast feed. Edit freely; `narrate article FILE --feed {name}` reads them.
@@ -26,6 +27,9 @@ cast = "default"
 # image = "cover.png" (a file here, square 1400-3000 px) or an https URL; without one a cover is drawn;
 # intro = "intro.wav", outro = "outro.wav", music_bed = "bed.wav" (files here; the bed plays under
 # announcements, ducked under the speech); locked = true (podcast:locked, other hosts may not import).
+# Episode files go to episodes/ here unless media names another folder or a URL such as
+# media = "s3://bucket/podcasts/{name}/" (needs narrate[s3]; credentials from the environment), with
+# media_url = "https://cdn.example.org/podcasts/{name}/" saying where listeners fetch them.
 """
 
 
@@ -64,6 +68,13 @@ class FeedConfig:
     """``podcast:locked``: other platforms may not import the feed (needs ``email`` as the owner)."""
     itunes_type: str = "episodic"
     """``episodic`` (newest first) or ``serial``."""
+    media: str | None = None
+    """Where episode files are written: a folder (relative to the feed directory, or absolute, e.g. a
+    share every batch worker mounts) or an fsspec URL (``s3://bucket/prefix/``). Default ``episodes``."""
+    media_url: str | None = None
+    """Public URL of the media location; default ``base_url`` + ``episodes/``."""
+    media_options: dict[str, Any] | None = None
+    """fsspec storage options for ``media`` (``endpoint_url``, ``profile``); never secrets."""
 
     @property
     def image_url(self) -> str | None:
@@ -77,9 +88,18 @@ class FeedConfig:
         """Public URL of feed.xml."""
         return self.base_url + "feed.xml"
 
+    @property
+    def media_base_url(self) -> str:
+        """Public URL of the folder of episode files."""
+        return self.media_url or f"{self.base_url}episodes/"
+
     def episode_url(self, file_name: str) -> str:
         """Public URL of a published episode file."""
-        return f"{self.base_url}episodes/{file_name}"
+        return self.media_base_url + file_name
+
+    def media_store(self, feed_dir: Path) -> MediaStore:
+        """Where this feed's episode files are written."""
+        return MediaStore.for_feed(feed_dir, self.media, self.media_options)
 
 
 def load_feed_config(feed_dir: Path) -> FeedConfig:
@@ -105,6 +125,7 @@ def load_feed_config(feed_dir: Path) -> FeedConfig:
         raise ConfigError(f"{path}: base_url must be an http(s) URL")
     if not data["base_url"].endswith("/"):
         data["base_url"] += "/"
+    _check_media(path, data)
     for key in ("explicit", "locked"):
         if key in data and not isinstance(data[key], bool):
             raise ConfigError(f"{path}: '{key}' must be true or false")
@@ -134,3 +155,20 @@ def _check(path: Path, feed_dir: Path, data: dict[str, Any]) -> None:
             continue
         if not (feed_dir / value).is_file():
             raise ConfigError(f"{path}: {key} file {feed_dir / value} not found")
+
+
+def _check_media(path: Path, data: dict[str, Any]) -> None:
+    """A media location that is a URL needs the public URL listeners fetch its files from."""
+    media, media_url = data.get("media"), data.get("media_url")
+    if media is not None and (not isinstance(media, str) or not media.strip()):
+        raise ConfigError(f"{path}: media must be a folder or a URL such as s3://bucket/prefix/")
+    if media_url is not None:
+        if not isinstance(media_url, str) or not media_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}: media_url must be an http(s) URL")
+        if not media_url.endswith("/"):
+            data["media_url"] = media_url + "/"
+    elif media is not None and "://" in media and not media.startswith("file://"):
+        raise ConfigError(f"{path}: media is {media}; add media_url, the public URL its files are served from")
+    options = data.get("media_options")
+    if options is not None and not isinstance(options, dict):
+        raise ConfigError(f"{path}: media_options must be a table of fsspec storage options")

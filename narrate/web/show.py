@@ -187,4 +187,7 @@ def write_feed_show_page(
         artwork_url=artwork_url or publish_artwork(feed_dir, config), author=config.author, link=config.link,
         language=config.language,
     )
-    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes() if episodes is None else episodes)
+    # Files in the feed's own episodes/ folder are linked relatively, so the page works wherever it is served.
+    media = config.media_url or "episodes"
+    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes() if episodes is None else episodes,
+                           media_base_url=media)

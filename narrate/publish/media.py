@@ -1,0 +1,181 @@
+"""Where a feed's episode files live: its ``episodes/`` folder, another (shared) folder, or any fsspec URL.
+
+Batch workers write an episode's files here themselves, so the files of a run on many machines never
+pass through the one process that publishes the feed. Files are named by their content, written
+once and never overwritten: a local folder gets a temp file renamed into place, an object store
+(``s3://``, ``gs://``, ``az://`` ...) a single PUT, which readers see whole or not at all.
+
+Files that no record references are removed in two ways: those a record stopped referencing (an
+edited or removed episode) right after feed.xml stops pointing at them, and any other stray file
+only once it is older than ``ORPHAN_GRACE``, because a worker may have just written it for an
+episode whose record is not saved yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from narrate.errors import ConfigError, PublishError
+from narrate.publish.atomic import write_atomic
+
+ORPHAN_GRACE = 6 * 3600
+"""Seconds an unreferenced file is kept, in case a worker wrote it for a record still to come."""
+LOCAL_PROTOCOLS = ("file", "local")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the media location: its name and when it was last written (seconds since the epoch)."""
+
+    name: str
+    modified: float
+
+
+@dataclass(frozen=True)
+class MediaStore:
+    """The episode files of one feed. ``location`` is a folder or an fsspec URL."""
+
+    location: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """fsspec storage options (an endpoint, a profile); credentials belong in the environment."""
+
+    @classmethod
+    def for_feed(cls, feed_dir: Path, media: str | None = None,
+                 options: Mapping[str, Any] | None = None) -> MediaStore:
+        """The media store of a feed: ``media`` relative to the feed folder, absolute, or a URL."""
+        if not media:
+            return cls(str(feed_dir / "episodes"))
+        if _protocol(media) is None:
+            return cls(str(feed_dir / Path(media).expanduser()), dict(options or {}))
+        return cls(media, dict(options or {}))
+
+    @property
+    def local_dir(self) -> Path | None:
+        """The folder, when the files are on a local (or mounted shared) filesystem."""
+        protocol = _protocol(self.location)
+        if protocol is None:
+            return Path(self.location)
+        if protocol in LOCAL_PROTOCOLS:
+            return Path(self.location.split("://", 1)[1])
+        return None
+
+    def describe(self) -> str:
+        """The location for messages."""
+        return self.location
+
+    def exists(self, name: str) -> bool:
+        """Whether a file of this name is there."""
+        local = self.local_dir
+        if local is not None:
+            return (local / name).is_file()
+        fs, root = self._fs()
+        fs.invalidate_cache(root)
+        return bool(fs.exists(f"{root}/{name}"))
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write a new file; a file of that name is left alone (names are content hashes)."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                if not (local / name).exists():
+                    write_atomic(local / name, data)
+                return
+            fs, root = self._fs()
+            if not self.exists(name):
+                fs.pipe_file(f"{root}/{name}", data)
+        except OSError as error:
+            raise PublishError(f"cannot write {name} to {self.describe()}: {error}") from error
+
+    def read(self, name: str) -> bytes:
+        """A file's bytes."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                return (local / name).read_bytes()
+            fs, root = self._fs()
+            return bytes(fs.cat_file(f"{root}/{name}"))
+        except (OSError, FileNotFoundError) as error:
+            raise PublishError(f"cannot read {name} from {self.describe()}: {error}") from error
+
+    def files(self) -> list[StoredFile]:
+        """The published files (not dot files, which are other writers' scratch space)."""
+        local = self.local_dir
+        if local is not None:
+            if not local.is_dir():
+                return []
+            return [StoredFile(p.name, p.stat().st_mtime) for p in local.iterdir()
+                    if p.is_file() and not p.name.startswith(".")]
+        fs, root = self._fs()
+        fs.invalidate_cache(root)
+        try:
+            entries = fs.ls(root, detail=True)
+        except FileNotFoundError:
+            return []
+        found = []
+        for entry in entries:
+            name = str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]
+            if entry.get("type") == "file" and not name.startswith("."):
+                found.append(StoredFile(name, _modified(entry)))
+        return found
+
+    def remove(self, names: Iterable[str]) -> list[str]:
+        """Delete files; returns the names that were there."""
+        removed = []
+        local = self.local_dir
+        fs, root = (None, "") if local is not None else self._fs()
+        for name in names:
+            try:
+                if local is not None:
+                    (local / name).unlink()
+                else:
+                    assert fs is not None
+                    fs.rm_file(f"{root}/{name}")
+                removed.append(name)
+            except FileNotFoundError:
+                continue
+        return removed
+
+    def collect(self, keep: set[str], dropped: Iterable[str] = (), grace: float = ORPHAN_GRACE) -> list[str]:
+        """Remove files not in ``keep``: those in ``dropped`` now, others once older than ``grace``."""
+        dropped = set(dropped)
+        limit = time.time() - grace
+        doomed = [f.name for f in self.files()
+                  if f.name not in keep and (f.name in dropped or f.modified < limit)]
+        return self.remove(doomed)
+
+    def _fs(self) -> tuple[Any, str]:
+        import fsspec
+
+        try:
+            fs, root = fsspec.core.url_to_fs(self.location, **dict(self.options))
+        except (ImportError, ValueError) as error:
+            raise ConfigError(f"media {self.location}: {error} (an s3:// location needs "
+                              "pip install 'narrate[s3]')") from error
+        return fs, str(root).rstrip("/")
+
+
+def _protocol(location: str) -> str | None:
+    if "://" not in location:
+        return None
+    return location.split("://", 1)[0].lower()
+
+
+def _modified(entry: Mapping[str, Any]) -> float:
+    """When an fsspec listing entry was last written; unknown counts as now (kept through the grace)."""
+    for key in ("LastModified", "last_modified", "mtime", "updated", "created"):
+        value = entry.get(key)
+        if isinstance(value, dt.datetime):
+            return value.timestamp()
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+    return time.time()
