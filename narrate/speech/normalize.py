@@ -261,6 +261,8 @@ class TextNormalizer:
         """Say what NeMo left standing: symbols, ranges, acronyms; runs after NeMo (or alone)."""
         text = _SPOKEN_RANGE.sub(r"\1 to ", text)
         text = _HUNDRED_AND.sub(r"\1 ", text)
+        # Again after NeMo: "the / 0" only has words on both sides of its slash once "0" is "zero".
+        text = _SLASH.sub(" slash ", text)
         text = _symbols(text)
         text = self._spell_acronyms(text)
         text = _capitalize_months(text)
