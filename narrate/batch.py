@@ -37,7 +37,7 @@ from typing import Protocol
 from narrate import __version__, api
 from narrate.batch_sources import BatchItem, Expansion, expand_sources
 from narrate.engines.base import EngineRegistry
-from narrate.errors import NarrateError
+from narrate.errors import ConfigError, NarrateError
 from narrate.journal import Journal, State
 from narrate.model import Episode, Take
 from narrate.publish import episode as publishing
@@ -173,6 +173,11 @@ def worker_context(feed_dir: Path, options: api.NarrateOptions,
     from narrate.engines.piper import THREADS_ENV
 
     key = (feed_dir.resolve(), options.voices_dirs)
+    if not (feed_dir / "feed.toml").is_file():
+        # The client writes feed.toml before any task; a worker without it is on a machine that cannot see the
+        # feed folder, and a default feed.toml made here would narrate with the wrong settings.
+        raise ConfigError(f"{feed_dir / 'feed.toml'} is not readable on this worker; workers need the feed folder "
+                          "at the same path (a shared mount)")
     with _CONTEXT_LOCK:
         if key not in _CONTEXTS:
             if threads and not os.environ.get(THREADS_ENV):

@@ -2,9 +2,11 @@
 
 Workers run :func:`narrate.batch.render_task` and keep their engine registry, speech preparer and
 loaded voices between tasks (a per-process cache in ``narrate.batch``, so a worker process loads a
-voice once). They send the assembled programme back; this client is the one writer that encodes,
-publishes the files and updates the records and feed.xml, so workers need no access to the feed
-folder, only to the articles (URLs, or paths they can read).
+voice once). Each worker masters and encodes its episode and writes the files to the feed's media
+location (a folder they all mount, or an fsspec URL such as ``s3://``), and sends back only their
+names, digests and timeline; this client is the one writer of the records and feed.xml. Workers read
+the feed's settings (feed.toml, voices, lexicon) from the feed folder, so it must be readable at the
+same path on every worker, as must the articles (or give URLs).
 
 ``distributed`` is the optional extra ``narrate[dask]``.
 """

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import feedparser
 
+from narrate.publish.feedconfig import load_feed_config
 from narrate.publish.store import EpisodeStore
 
 WORDS = ("river", "valley", "council", "bridge", "harbour", "school", "market", "railway", "museum", "festival",
@@ -100,15 +101,18 @@ def serve() -> Iterator[Site]:
 
 
 def check_feed(feed_dir: Path) -> list[str]:
-    """The feed's episode titles, after checking the feed parses and every file it points at is complete."""
+    """The feed's episode titles, after checking the feed parses and every file it points at is complete
+    (wherever the feed's media location is)."""
     parsed = feedparser.parse((feed_dir / "feed.xml").read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
-    store = EpisodeStore(feed_dir)
-    records = {episode.audio.name: episode for episode in store.episodes()}
+    config = load_feed_config(feed_dir)
+    media = config.media_store(feed_dir)
+    records = {episode.audio.name: episode for episode in EpisodeStore(feed_dir).episodes()}
     for entry in parsed.entries:
+        assert entry.enclosures[0].href.startswith(config.media_base_url)
         name = entry.enclosures[0].href.rsplit("/", 1)[-1]
         episode = records[name]
         for file in (episode.audio, *episode.extra_files):
-            data = (store.media_dir / file.name).read_bytes()
+            data = media.read(file.name)
             assert hashlib.sha256(data).hexdigest() == file.sha256, file.name
     return sorted(str(entry.title) for entry in parsed.entries)

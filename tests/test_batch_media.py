@@ -1,0 +1,165 @@
+"""Where batch workers put episode files: a shared folder or an S3 bucket (a real S3 server on loopback),
+and when the feed and its garbage collection catch up with them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from narrate import api
+from narrate.batch import PoolRunner, Status, run_batch
+from narrate.cli_feed import feed as feed_command
+from narrate.errors import ConfigError
+from narrate.publish.feedconfig import load_feed_config
+from narrate.publish.media import ORPHAN_GRACE
+from narrate.publish.store import EpisodeStore
+from tests.batch_helpers import check_feed, write_articles
+from tests.conftest import HARBOR_FEED_TOML
+
+FAKE = api.NarrateOptions(voice="fake")
+CDN = "https://cdn.example.org/harbor/"
+
+
+def make_feed(feed_dir: Path, extra: str = "") -> Path:
+    feed_dir.mkdir(parents=True)
+    (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML + extra, encoding="utf-8")
+    return feed_dir
+
+
+def enclosures(feed_dir: Path) -> list[str]:
+    parsed = feedparser.parse((feed_dir / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return [entry.enclosures[0].href for entry in parsed.entries]
+
+
+@pytest.mark.slow
+def test_pool_workers_write_to_a_shared_folder(tmp_path: Path) -> None:
+    write_articles(tmp_path / "a", 4)
+    share = tmp_path / "share" / "harbor"
+    feed_dir = make_feed(tmp_path / "feeds" / "harbor", f'media = "{share}"\nmedia_url = "{CDN}"\n')
+    with PoolRunner(2, feed_dir, FAKE, threads=1) as runner:
+        report = run_batch([str(tmp_path / "a")], feed_dir, FAKE, runner=runner, threads=1)
+    assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 4
+    assert len(check_feed(feed_dir)) == 4
+    assert all(url.startswith(CDN) and (share / url.removeprefix(CDN)).is_file() for url in enclosures(feed_dir))
+    assert not (feed_dir / "episodes").exists()
+    assert len(list(share.iterdir())) == 4 * 4  # audio, VTT, SRT, JSON chapters each
+
+
+@pytest.fixture
+def s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A moto S3 server on loopback with an empty bucket ``podcasts``."""
+    pytest.importorskip("s3fs")
+    moto_server = pytest.importorskip("moto.server")
+    for key, value in {"AWS_ACCESS_KEY_ID": "narrate-test", "AWS_SECRET_ACCESS_KEY": "narrate-test",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    import boto3
+
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="podcasts")
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def bucket_objects(endpoint: str) -> dict[str, bytes]:
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    listing = client.list_objects_v2(Bucket="podcasts", Prefix="harbor/").get("Contents", [])
+    return {item["Key"].removeprefix("harbor/"): client.get_object(Bucket="podcasts", Key=item["Key"])["Body"].read()
+            for item in listing}
+
+
+@pytest.mark.slow
+def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Path, s3_endpoint: str) -> None:
+    pytest.importorskip("distributed")
+    from narrate.distributed import DaskRunner
+
+    paths = write_articles(tmp_path / "a", 3)
+    feed_dir = make_feed(tmp_path / "feeds" / "harbor", f'media = "s3://podcasts/harbor/"\nmedia_url = "{CDN}"\n'
+                                                        f'media_options = {{ endpoint_url = "{s3_endpoint}" }}\n')
+    with DaskRunner(local_workers=2) as runner:
+        report = run_batch([str(tmp_path / "a")], feed_dir, FAKE, runner=runner, threads=runner.threads)
+        assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3, report.outcomes
+        objects = bucket_objects(s3_endpoint)
+        records = EpisodeStore(feed_dir).episodes()
+        assert sorted(objects) == sorted(f.name for e in records for f in (e.audio, *e.extra_files))
+        for episode in records:
+            assert hashlib.sha256(objects[episode.audio.name]).hexdigest() == episode.audio.sha256
+        assert sorted(enclosures(feed_dir)) == sorted(CDN + e.audio.name for e in records)
+        assert not (feed_dir / "episodes").exists()
+
+        # An edited article: a new object under the same GUID, the old one deleted once the feed moved on.
+        paths[0].write_text(paths[0].read_text() + "\nThe council met again on Friday.\n")
+        again = run_batch([str(tmp_path / "a")], feed_dir, FAKE, runner=runner, threads=runner.threads)
+    assert sorted(o.status for o in again.outcomes) == [Status.PUBLISHED, Status.SKIPPED, Status.SKIPPED]
+    after = bucket_objects(s3_endpoint)
+    updated = EpisodeStore(feed_dir).episodes()
+    assert sorted(after) == sorted(f.name for e in updated for f in (e.audio, *e.extra_files))
+    assert len(set(objects) - set(after)) == 4
+    assert check_feed(feed_dir) == sorted(e.title for e in updated)
+
+
+def test_feed_is_rewritten_at_most_every_interval_and_at_the_end(tmp_path: Path) -> None:
+    write_articles(tmp_path / "a", 3)
+    feed_dir = tmp_path / "feed"
+    listed: list[int] = []
+    report = run_batch([str(tmp_path / "a")], feed_dir, FAKE, feed_interval=3600,
+                       on_outcome=lambda _: listed.append(len(enclosures(feed_dir))))
+    assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3
+    assert listed == [1, 1, 1]  # the first record at once, the rest when the run ends
+    assert len(check_feed(feed_dir)) == 3
+
+    write_articles(tmp_path / "b", 2, start=3)
+    listed.clear()
+    run_batch([str(tmp_path / "b")], feed_dir, FAKE, feed_interval=0,
+              on_outcome=lambda _: listed.append(len(enclosures(feed_dir))))
+    assert listed == [4, 5]
+
+
+def test_a_rerun_lists_records_a_killed_run_saved_but_never_put_in_the_feed(tmp_path: Path) -> None:
+    write_articles(tmp_path / "a", 2)
+    feed_dir = tmp_path / "feed"
+    run_batch([str(tmp_path / "a")], feed_dir, FAKE)
+    (feed_dir / "feed.xml").unlink()
+    report = run_batch([str(tmp_path / "a")], feed_dir, FAKE)
+    assert [o.status for o in report.outcomes] == [Status.SKIPPED] * 2
+    assert len(check_feed(feed_dir)) == 2
+
+
+def test_stray_files_are_kept_through_the_grace_period_then_removed(tmp_path: Path) -> None:
+    write_articles(tmp_path / "a", 1)
+    feed_dir = tmp_path / "feeds" / "news"
+    run_batch([str(tmp_path / "a")], feed_dir, FAKE)
+    media = feed_dir / "episodes"
+    published = sorted(p.name for p in media.iterdir())
+    fresh, old = media / "just-written-0123456789abcdef.mp3", media / "left-behind-0123456789abcdef.mp3"
+    fresh.write_bytes(b"a worker's file whose record is still to come")
+    old.write_bytes(b"a file of a run that died long ago")
+    long_ago = old.stat().st_mtime - ORPHAN_GRACE - 60
+    os.utime(old, (long_ago, long_ago))
+    result = CliRunner().invoke(feed_command, ["rebuild", "news", "--out", str(feed_dir.parent)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in media.iterdir()) == sorted([*published, fresh.name])
+
+
+def test_a_media_url_needs_its_public_url(tmp_path: Path) -> None:
+    feed_dir = make_feed(tmp_path / "feed", 'media = "s3://podcasts/harbor/"\n')
+    with pytest.raises(ConfigError, match="media_url"):
+        load_feed_config(feed_dir)
+    (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML + 'media = "s3://p/h/"\nmedia_url = "ftp://x/"\n')
+    with pytest.raises(ConfigError, match="media_url must be an http"):
+        load_feed_config(feed_dir)
