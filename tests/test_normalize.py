@@ -25,6 +25,12 @@ def normalizer() -> TextNormalizer:
 
 
 NEWS_CASES = [
+    # idioms NeMo would read as fractions; a real fraction and a full date are still NeMo's
+    ("The clinic is open 24/7.", "The clinic is open twenty-four seven."),
+    ("They agreed a 50/50 split.", "They agreed a fifty-fifty split."),
+    ("Security changed after 9/11.", "Security changed after nine eleven."),
+    ("Three quarters, 3/4, voted yes.", "Three quarters, three quarters, voted yes."),
+    ("the / 0", "the slash zero"),
     # dates, money, numbers (NeMo, with narrate's fixes around it)
     ("Seoul, December 25 (NationPress) – The office said.", "Seoul, December twenty fifth. The office said."),
     (

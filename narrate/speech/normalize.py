@@ -60,6 +60,9 @@ _CURRENCY_SPACE = re.compile(r"(?<=[$€£¥₩₹])\s+(?=\d)")
 _IDENTIFIER = re.compile(r"(?<![\w-])(?!\d{4}-\d{2}-\d{2}(?![\w-]))\d+(?:-\d+){2,}(?:-[\dX])?(?![\w-])")
 _INITIALISM = re.compile(r"(?<![\w.])(?P<letters>[A-Z](?:\.[A-Z])+)(?P<dot>\.?)(?![\w])")
 _SMALL_RANGE = re.compile(r"(?<![\w.,-])(\d{1,3}(?:\.\d+)?)\s?[-–]\s?(?=\d{1,3}(?:\.\d+)?(?![\d,]|-\d))")
+# Idioms NeMo reads as fractions ("twenty four sevenths", "fifty fiftieths").
+_SLASH_IDIOMS = {"24/7": "twenty-four seven", "50/50": "fifty-fifty", "9/11": "nine eleven"}
+_SLASH_IDIOM = re.compile(r"(?<![\w/.])(" + "|".join(map(re.escape, _SLASH_IDIOMS)) + r")(?![\w/]|\.\d)")
 _ORDINAL_HYPHEN = re.compile(r"\b(\d+(?:st|nd|rd|th))-(?=[a-z])")
 _AMOUNT = re.compile(r"(?<=\d)\s*(" + "|".join(AMOUNT_WORDS) + r")\b")
 _PREFIXED_DOLLAR = re.compile(
@@ -235,6 +238,7 @@ class TextNormalizer:
         if self.options.drop_wire_markers:
             text = _WIRE_TAG.sub("", text)
             text = _dateline(text)
+        text = _SLASH_IDIOM.sub(lambda m: _SLASH_IDIOMS[m.group(1)], text)
         text = _SLASH.sub(" slash ", text)
         text = _NUMBER_ABBR.sub("number ", text)
         text = _NUMBER_SIGN.sub("number ", text)
