@@ -217,9 +217,10 @@ def true_peaks(samples: FloatArray) -> FloatArray:
     """Per sample, the highest magnitude of the 4x oversampled signal from that sample up to the next."""
     from scipy.signal import resample_poly
 
-    oversampled = np.abs(resample_poly(samples, OVERSAMPLE, 1)).astype(np.float32)
+    oversampled = resample_poly(np.asarray(samples, dtype=np.float32), OVERSAMPLE, 1)
+    np.abs(oversampled, out=oversampled)
     # Maxima of strided views: numpy reduces a short trailing axis (reshape(-1, 4).max(1)) slowly.
-    peaks = np.abs(samples).astype(np.float32)
+    peaks: FloatArray = np.abs(samples).astype(np.float32)
     for phase in range(OVERSAMPLE):
         np.maximum(peaks, oversampled[phase::OVERSAMPLE], out=peaks)
     return peaks
