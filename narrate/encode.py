@@ -1,9 +1,11 @@
 """The mastered programme -> an MP3 or M4A file with tags and chapters, loudness verified.
 
-ffmpeg encodes (libmp3lame CBR mono, or AAC in an M4A); the encoded file is measured again with
-``ebur128`` and corrected once if the encoder moved it off target. MP3 chapters are ID3 CHAP frames
-with a CTOC table of contents (mutagen); M4A chapters are a QuickTime chapter track that ffmpeg writes
-from an FFMETADATA file (mutagen cannot write MP4 chapters), which Apple Podcasts reads.
+The mastered float samples go to ffmpeg on its stdin (no WAV in between), which resamples them to
+44.1 kHz and encodes them (libmp3lame CBR mono, or AAC in an M4A) in one run; the encoded file is
+measured again with ``ebur128`` and mastered and encoded again if the encoder moved it off target.
+MP3 chapters are ID3 CHAP frames with a CTOC table of contents (mutagen); M4A chapters are a
+QuickTime chapter track that ffmpeg writes from an FFMETADATA file (mutagen cannot write MP4
+chapters), which Apple Podcasts reads.
 """
 
 from __future__ import annotations

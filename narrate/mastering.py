@@ -217,12 +217,20 @@ def true_peaks(samples: FloatArray) -> FloatArray:
     """Per sample, the highest magnitude of the 4x oversampled signal from that sample up to the next."""
     from scipy.signal import resample_poly
 
-    oversampled = resample_poly(np.asarray(samples, dtype=np.float32), OVERSAMPLE, 1)
-    np.abs(oversampled, out=oversampled)
-    # Maxima of strided views: numpy reduces a short trailing axis (reshape(-1, 4).max(1)) slowly.
     peaks: FloatArray = np.abs(samples).astype(np.float32)
-    for phase in range(OVERSAMPLE):
-        np.maximum(peaks, oversampled[phase::OVERSAMPLE], out=peaks)
+    # In blocks, so the 4x signal of a long programme never sits in memory whole (a 15-minute
+    # programme would take 320 MB). Each block overlaps its neighbours by more than the resampling
+    # filter reaches (10 samples each side), so the blocks join without a seam.
+    block, overlap = 1 << 18, 32
+    for start in range(0, len(samples), block):
+        end = min(len(samples), start + block)
+        first = max(0, start - overlap)
+        chunk = np.asarray(samples[first: min(len(samples), end + overlap)], dtype=np.float32)
+        oversampled = np.abs(resample_poly(chunk, OVERSAMPLE, 1))
+        inner = oversampled[(start - first) * OVERSAMPLE: (end - first) * OVERSAMPLE]
+        # Maxima of strided views: numpy reduces a short trailing axis (reshape(-1, 4).max(1)) slowly.
+        for phase in range(OVERSAMPLE):
+            np.maximum(peaks[start:end], inner[phase::OVERSAMPLE], out=peaks[start:end])
     return peaks
 
 

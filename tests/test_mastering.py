@@ -80,6 +80,14 @@ def test_true_peaks_find_the_peak_between_samples() -> None:
     assert db(float(true_peaks(tone)[100:-100].max())) == pytest.approx(db(0.5), abs=0.1)
 
 
+def test_true_peaks_of_a_long_programme_are_read_in_blocks_without_seams() -> None:
+    from scipy.signal import resample_poly
+
+    samples = (0.1 * np.random.default_rng(3).normal(size=3 * 2**18 + 5)).astype(np.float32)
+    whole = np.abs(resample_poly(samples, 4, 1)).reshape(-1, 4).max(axis=1)
+    np.testing.assert_allclose(true_peaks(samples), np.maximum(whole, np.abs(samples)), rtol=1e-6)
+
+
 def test_limited_true_peak_stays_under_the_ceiling(tmp_path: Path) -> None:
     samples = speech_like()
     ceiling = -3.0
