@@ -16,10 +16,10 @@ worked out in-process on the same samples:
 ffmpeg is left to encode (``narrate.encode``) and to measure the encoded file (``measure``). It used
 to do all of it: ``alimiter`` at 4x the rate and loudnorm's linear pass in rounds measured with
 ebur128, each an ffmpeg process reading and writing float WAVs, loudnorm working at 192 kHz. For a
-27.8 s Piper programme that cost 1.3 s of CPU (0.93 s wall), 30-45 % of what synthesizing it costs,
-and batch narration needs it under 10 %. The same work here costs 0.15 s (the limiter itself 4 ms;
-most of it is pyloudnorm's filters, a few passes of the programme); ``bench/mastering.py`` prints the
-figures for the example article.
+27.8 s Piper programme mastering and encoding cost 1.3 s of CPU (46 ms per second of audio), 30-45 %
+of what synthesizing it costs; now 0.6 s (21-24 ms/s), of which the work here is 0.2 s (true peaks
+60 ms, one limiter pass 5 ms, the rest pyloudnorm's passes) and ffmpeg's encoding and measuring the
+rest. ``bench/mastering.py`` prints the figures for the example article.
 """
 
 from __future__ import annotations
@@ -311,7 +311,7 @@ def master(samples: FloatArray, rate: int, options: MasterOptions, envelope: Flo
     Limiting takes loudness away (on Piper speech 1.5 LU at 5 dB of gain), so the gain is searched
     with secant steps. Up to the gain that brings the highest peak to the ceiling nothing is limited
     and the loudness is known without measuring, which gives the first step its slope. Each step is
-    numpy and pyloudnorm only: about 50 ms per minute of audio.
+    numpy and pyloudnorm only: about 60 ms per minute of audio.
     """
     start = loudness(samples, rate)
     if start <= -70:
