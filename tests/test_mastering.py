@@ -195,3 +195,13 @@ def test_silence_is_a_publish_error(tmp_path: Path) -> None:
         master(silence, RATE, MasterOptions())
     with pytest.raises(PublishError, match="silent"):
         master_and_encode(silence, RATE, tmp_path / "episode.mp3", EncodeOptions(), MasterOptions())
+
+
+def test_a_ceiling_the_encoder_overshoots_is_corrected_in_another_round(tmp_path: Path) -> None:
+    # MP3 at 64 kbit/s adds about 1 dB of true peak: a -0.5 dBTP ceiling ends above -1 dBTP once encoded.
+    path = tmp_path / "episode.mp3"
+    mastered = master_and_encode(speech_like(), RATE, path, EncodeOptions(), MasterOptions(true_peak=-0.5))
+    assert mastered.rounds >= 2
+    encoded = measure(path)
+    assert encoded.true_peak <= -1.0
+    assert encoded.integrated == pytest.approx(-16.0, abs=0.3)
