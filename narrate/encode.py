@@ -1,9 +1,11 @@
 """The mastered programme -> an MP3 or M4A file with tags and chapters, loudness verified.
 
-ffmpeg encodes (libmp3lame CBR mono, or AAC in an M4A); the encoded file is measured again with
-``ebur128`` and corrected once if the encoder moved it off target. MP3 chapters are ID3 CHAP frames
-with a CTOC table of contents (mutagen); M4A chapters are a QuickTime chapter track that ffmpeg writes
-from an FFMETADATA file (mutagen cannot write MP4 chapters), which Apple Podcasts reads.
+The mastered float samples go to ffmpeg on its stdin (no WAV in between), which resamples them to
+44.1 kHz and encodes them (libmp3lame CBR mono, or AAC in an M4A) in one run; the encoded file is
+measured again with ``ebur128`` and mastered and encoded again if the encoder moved it off target.
+MP3 chapters are ID3 CHAP frames with a CTOC table of contents (mutagen); M4A chapters are a
+QuickTime chapter track that ffmpeg writes from an FFMETADATA file (mutagen cannot write MP4
+chapters), which Apple Podcasts reads.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from pathlib import Path
 
 from narrate.errors import PublishError
 from narrate.ffmpeg import ffmpeg_exe
-from narrate.mastering import Loudness, MasterOptions, master_file, measure
-from narrate.model import ChapterMark
+from narrate.mastering import Loudness, MasterOptions, master, measure, peak_envelope
+from narrate.model import ChapterMark, FloatArray
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")
 ALLOWED_TRUE_PEAK = -1.0
@@ -68,18 +70,22 @@ class Tags:
     comment: str | None = None
 
 
-def encode_audio(source: Path, path: Path, options: EncodeOptions | None = None) -> None:
-    """Encode the WAV ``source`` into ``path``: mono, constant bitrate, MP3 or AAC in M4A."""
+def encode_audio(samples: FloatArray, rate: int, path: Path, options: EncodeOptions | None = None) -> None:
+    """Encode float samples at ``rate`` into ``path``: mono, constant bitrate, MP3 or AAC in M4A.
+
+    The samples reach ffmpeg on its stdin as raw 32-bit floats, so no WAV file is written in between.
+    """
     import ffmpeg
 
     options = options or EncodeOptions()
     codec = {"acodec": "libmp3lame"} if options.format == "mp3" else {"acodec": "aac", "movflags": "+faststart"}
-    graph = ffmpeg.input(str(source)).output(
+    graph = ffmpeg.input("pipe:", format="f32le", ar=rate, ac=1).output(
         str(path), ac=1, ar=options.sample_rate, audio_bitrate=options.bitrate,
         format="mp3" if options.format == "mp3" else "ipod", **codec)
     try:
         graph.global_args("-hide_banner", "-nostats").run(
-            cmd=ffmpeg_exe(), capture_stdout=True, capture_stderr=True, overwrite_output=True)
+            cmd=ffmpeg_exe(), input=samples.astype("<f4").tobytes(), capture_stdout=True, capture_stderr=True,
+            overwrite_output=True)
     except ffmpeg.Error as error:
         tail = (error.stderr or b"").decode(errors="replace")[-300:]
         raise PublishError(f"ffmpeg could not encode {path.name}: {tail}") from error
@@ -87,46 +93,44 @@ def encode_audio(source: Path, path: Path, options: EncodeOptions | None = None)
 
 @dataclass(frozen=True)
 class Mastered:
-    """How the encoded file measures, and how loudnorm normalized it."""
+    """How the encoded file measures, and how many masterings it took."""
 
     loudness: Loudness
-    normalization: str
     rounds: int
     """Masterings it took: 1, or more when the encoder moved loudness or peaks off target."""
 
 
-def master_and_encode(source: Path, source_rate: int, path: Path, options: EncodeOptions,
+def master_and_encode(samples: FloatArray, rate: int, path: Path, options: EncodeOptions,
                       mastering: MasterOptions) -> Mastered:
-    """Master the WAV ``source``, encode it to ``path``, and measure the encoded file.
+    """Master the float ``samples`` (at ``rate``), encode them to ``path``, and measure the encoded file.
 
     The encoder moves things a little (measured: MP3 at 64 kbit/s reads 0.4 LU quieter and its true
     peak 1 dB higher than its input); the first round allows for that, and when the encoded file
-    still misses the target, the mastering is redone with targets moved by what the encoder did.
-    Raises PublishError if the episode still misses the target by more than 1 LU or peaks above
-    ``ALLOWED_TRUE_PEAK``.
+    still misses the target, the mastering (numpy only) and the encoding are redone with targets moved
+    by what the encoder did. Raises PublishError if the episode is silent, or still misses the target
+    by more than 1 LU or peaks above ``ALLOWED_TRUE_PEAK``.
     """
     goal = mastering.integrated
     mastering = replace(mastering, integrated=goal + ENCODER_LOUDNESS_LOSS[options.format])
-    mastered = path.with_name(path.stem + ".mastered.wav")
+    envelope = peak_envelope(samples)
+    gain: float | None = None
     rounds = 0
-    try:
-        while rounds < 3:
-            rounds += 1
-            kind = master_file(source, mastered, source_rate, options.sample_rate, mastering)
-            encode_audio(mastered, path, options)
-            measured = measure(path)
-            error = goal - measured.integrated
-            overshoot = measured.true_peak - (ALLOWED_TRUE_PEAK - PEAK_SAFETY)
-            if abs(error) <= 0.3 and overshoot <= 0:
-                break
-            mastering = replace(mastering, integrated=mastering.integrated + error,
-                                true_peak=mastering.true_peak - max(0.0, overshoot + PEAK_SAFETY))
-    finally:
-        mastered.unlink(missing_ok=True)
+    while rounds < 3:
+        rounds += 1
+        mastered, gain = master(samples, rate, mastering, envelope, gain)
+        encode_audio(mastered, rate, path, options)
+        measured = measure(path)
+        error = goal - measured.integrated
+        overshoot = measured.true_peak - (ALLOWED_TRUE_PEAK - PEAK_SAFETY)
+        if abs(error) <= 0.3 and overshoot <= 0:
+            break
+        mastering = replace(mastering, integrated=mastering.integrated + error,
+                            true_peak=mastering.true_peak - max(0.0, overshoot + PEAK_SAFETY))
+        gain += error
     if abs(measured.integrated - goal) > 1.0 or measured.true_peak > ALLOWED_TRUE_PEAK:
         raise PublishError(f"{path.name}: mastered to {measured.integrated} LUFS, {measured.true_peak} dBTP, "
                            f"outside {goal}±1 LUFS / {ALLOWED_TRUE_PEAK} dBTP; please report this")
-    return Mastered(measured, kind, rounds)
+    return Mastered(measured, rounds)
 
 
 def ffmetadata(tags: Tags, chapters: tuple[ChapterMark, ...]) -> str:

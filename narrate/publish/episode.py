@@ -18,7 +18,7 @@ from pathlib import Path
 
 from narrate.encode import EncodeOptions, Mastered, Tags, master_and_encode, write_tags
 from narrate.errors import ConfigError, PublishError
-from narrate.mastering import MasterOptions, produce, segment_samples, write_wav
+from narrate.mastering import MasterOptions, produce, segment_samples
 from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
 from narrate.publish.atomic import write_atomic
 from narrate.publish.feed import CHAPTERS_TYPE, build_feed
@@ -37,7 +37,7 @@ class EncodedEpisode:
     audio: bytes
     timeline: Timeline
     mastered: Mastered
-    """Loudness measured on the encoded file, loudnorm's mode (``linear`` as intended), rounds taken."""
+    """Loudness measured on the encoded file, and the rounds of mastering it took."""
     options: EncodeOptions
 
 
@@ -61,10 +61,8 @@ def encode_episode(programme: object, timeline: Timeline, meta: ArticleMeta, con
     if scratch_parent is not None:
         scratch_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
-        raw = Path(scratch) / "raw.wav"
-        write_wav(raw, samples, rate)
         encoded = Path(scratch) / f"episode{options.suffix}"
-        result = master_and_encode(raw, rate, encoded, options, mastering)
+        result = master_and_encode(samples, rate, encoded, options, mastering)
         write_tags(encoded, Tags(title=meta.title, artist=meta.publisher, album=config.title, date=meta.date,
                                  comment=meta.description), timeline.chapters, options.format)
         audio = encoded.read_bytes()
