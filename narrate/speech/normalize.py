@@ -122,7 +122,7 @@ _UNDOTTED_TITLE_RULE = _sub_table(
 _NUMBER_SIGN = re.compile(r"#\s?(?=\d)")
 _HASHTAG = re.compile(r"(?<![\w&])#(?=[A-Za-z])")
 _MILLIMETERS = re.compile(r"(?<![\w.,])(?P<number>\d[\d,]*(?:\.\d+)?)\s?mm\b")
-_SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,] )(?P<key>{keys})\.?(?![\w])")
+_SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,.] )(?P<key>{keys})\.?(?![\w])")
 _MONTH_RULE = _sub_table(MONTHS, r"\b(?P<key>{keys})\.?(?=\s+\d)")
 _LATIN_RULE = _sub_table(LATIN, r"(?<![\w.])(?P<key>{keys})(?!\w)")
 _WORD_ABBR_RULE = _sub_table(
