@@ -16,7 +16,7 @@ from narrate.errors import EngineError
 
 @lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    """Path of an ffmpeg that has libmp3lame and loudnorm."""
+    """Path of an ffmpeg that has libmp3lame, AAC and ebur128."""
     configured = os.environ.get("NARRATE_FFMPEG")
     if configured:
         return configured
