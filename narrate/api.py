@@ -112,7 +112,16 @@ def render_audio(
     takes = synthesize(script, cast, registry, progress, cache=cache, voices=voices)
     if cache is not None:
         cache.prune()
+    release_engine_memory(voices or resolve_voices(cast, registry))
     return assemble(script, takes, cast, options.assemble)
+
+
+def release_engine_memory(voices: dict[str, Voice]) -> None:
+    """Let each engine give back what it keeps between sentences, before mastering needs the memory."""
+    for engine in {id(v.engine): v.engine for v in voices.values()}.values():
+        release = getattr(engine, "release_memory", None)
+        if callable(release):
+            release()
 
 
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions,

@@ -47,3 +47,23 @@ def test_profile_options_are_validated() -> None:
         options_from_mapping(PiperOptions, {"speed": 2}, where="voices/x.toml [options]")
     with pytest.raises(ConfigError, match="length_scale"):
         options_from_mapping(PiperOptions, {"length_scale": -1}, where="voices/x.toml [options]")
+
+
+def _rss_mb() -> float:
+    from pathlib import Path
+
+    status = Path("/proc/self/status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+def test_release_memory_gives_back_the_arena_of_a_long_sentence() -> None:
+    engine = PiperEngine()  # its own session, so the arena is this test's alone
+    long_sentence = ("The harbor ferry, which carried commuters, students, nurses and market traders across the "
+                     "estuary every morning for forty years, returned to service on Monday after engineers "
+                     "replaced its engines, rebuilt the ramps and repainted the hull in the old colours.")
+    engine.synthesize(long_sentence, PiperOptions())
+    after_sentence = _rss_mb()
+    engine.release_memory()
+    assert _rss_mb() < after_sentence - 50
+    again = engine.synthesize("It sailed on time.", PiperOptions())
+    assert again.duration > 0.5 and float(np.max(np.abs(again.samples))) > 0.1

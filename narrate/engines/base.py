@@ -30,7 +30,8 @@ class Engine(Protocol):
     max_chars: ClassVar[int]
     """Sentences longer than this are split at clause boundaries before they reach the engine."""
     # Optional: ``accepts_phonemes: ClassVar[bool]``, True when the engine reads ``[[ ipa ]]`` blocks
-    # (the lexicon then sends IPA instead of respellings).
+    # (the lexicon then sends IPA instead of respellings); ``release_memory(self) -> None``, called once an
+    # article's sentences are spoken, to give back scratch memory kept between sentences (voices stay loaded).
 
     def fingerprint(self, options: Any) -> str:
         """Identity of what would speak: engine version and model digest (for cache keys)."""

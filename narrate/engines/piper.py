@@ -107,6 +107,32 @@ class PiperEngine:
                 self._voices[key] = self._load(options)
             return self._voices[key]
 
+    def release_memory(self) -> None:
+        """Shrink each loaded voice's onnxruntime arena back to what the model needs.
+
+        The arena keeps the largest working set any sentence needed (a long sentence: 350 MB) for the
+        rest of the process; a batch worker masters the episode next, and both together broke the
+        700 MB per worker budget. Shrinking happens at the end of a run, so one tiny run (50 ms) does it.
+        """
+        import numpy as np
+        import onnxruntime
+
+        run_options = onnxruntime.RunOptions()
+        run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        with self._lock:
+            voices = list(self._voices.values())
+        for voice in voices:
+            config = voice.config
+            ids = [config.phoneme_id_map["^"][0], *config.phoneme_id_map["_"], config.phoneme_id_map["$"][0]]
+            inputs = {
+                "input": np.array([ids], dtype=np.int64),
+                "input_lengths": np.array([len(ids)], dtype=np.int64),
+                "scales": np.array([config.noise_scale, config.length_scale, config.noise_w_scale], dtype=np.float32),
+            }
+            if config.num_speakers > 1:
+                inputs["sid"] = np.array([0], dtype=np.int64)
+            voice.session.run(None, inputs, run_options)
+
     def _load(self, options: PiperOptions) -> Any:
         import json
 
@@ -116,6 +142,10 @@ class PiperEngine:
 
         model, config = _model_files(options)
         session_options = onnxruntime.SessionOptions()
+        # Memory patterns are planned per input shape, and every sentence has a new one: with them on, a
+        # batch worker grew from 440 to 880 MB over a dozen articles; off, Piper peaks at 550 MB on the same
+        # text in the same CPU time (bench/engines_rtf.py prints peak RSS).
+        session_options.enable_mem_pattern = False
         threads = options.threads or _threads_from_env()
         if threads:
             session_options.intra_op_num_threads = threads
