@@ -10,13 +10,17 @@ chapters), which Apple Podcasts reads.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from narrate.errors import PublishError
 from narrate.ffmpeg import ffmpeg_exe
-from narrate.mastering import Loudness, MasterOptions, master, measure, peak_envelope
+from narrate.mastering import Loudness, MasterOptions, limited_chunks, master_gain, measure, peak_envelope
 from narrate.model import ChapterMark, FloatArray
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")
@@ -70,10 +74,13 @@ class Tags:
     comment: str | None = None
 
 
-def encode_audio(samples: FloatArray, rate: int, path: Path, options: EncodeOptions | None = None) -> None:
-    """Encode float samples at ``rate`` into ``path``: mono, constant bitrate, MP3 or AAC in M4A.
+def encode_audio(samples: FloatArray | Iterable[FloatArray], rate: int, path: Path,
+                 options: EncodeOptions | None = None) -> None:
+    """Encode float samples at ``rate`` (an array, or its chunks in order) into ``path``: mono, constant
+    bitrate, MP3 or AAC in M4A.
 
-    The samples reach ffmpeg on its stdin as raw 32-bit floats, so no WAV file is written in between.
+    The samples reach ffmpeg on its stdin as raw 32-bit floats, chunk by chunk, so neither a WAV file
+    nor a second copy of the programme is made on the way.
     """
     import ffmpeg
 
@@ -82,13 +89,25 @@ def encode_audio(samples: FloatArray, rate: int, path: Path, options: EncodeOpti
     graph = ffmpeg.input("pipe:", format="f32le", ar=rate, ac=1).output(
         str(path), ac=1, ar=options.sample_rate, audio_bitrate=options.bitrate,
         format="mp3" if options.format == "mp3" else "ipod", **codec)
+    chunks = [samples] if isinstance(samples, np.ndarray) else samples
+    # Errors only on stderr, so the pipe never fills while we are still writing stdin.
+    process = graph.global_args("-hide_banner", "-nostats", "-loglevel", "error").run_async(
+        cmd=ffmpeg_exe(), pipe_stdin=True, pipe_stderr=True, overwrite_output=True)
     try:
-        graph.global_args("-hide_banner", "-nostats").run(
-            cmd=ffmpeg_exe(), input=samples.astype("<f4").tobytes(), capture_stdout=True, capture_stderr=True,
-            overwrite_output=True)
-    except ffmpeg.Error as error:
-        tail = (error.stderr or b"").decode(errors="replace")[-300:]
-        raise PublishError(f"ffmpeg could not encode {path.name}: {tail}") from error
+        for chunk in chunks:
+            for start in range(0, len(chunk), 1 << 16):
+                process.stdin.write(np.asarray(chunk[start: start + (1 << 16)], dtype="<f4").tobytes())
+    except BrokenPipeError:
+        pass  # ffmpeg stopped reading: it says why on stderr
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+        stderr = process.stderr.read()
+        process.stderr.close()
+        returncode = process.wait()
+    if returncode != 0:
+        tail = stderr.decode(errors="replace")[-300:]
+        raise PublishError(f"ffmpeg could not encode {path.name}: {tail}")
 
 
 @dataclass(frozen=True)
@@ -117,8 +136,8 @@ def master_and_encode(samples: FloatArray, rate: int, path: Path, options: Encod
     rounds = 0
     while rounds < 3:
         rounds += 1
-        mastered, gain = master(samples, rate, mastering, envelope, gain)
-        encode_audio(mastered, rate, path, options)
+        gain = master_gain(samples, rate, mastering, envelope, gain)
+        encode_audio(limited_chunks(samples, envelope, gain, mastering.true_peak, rate), rate, path, options)
         measured = measure(path)
         error = goal - measured.integrated
         overshoot = measured.true_peak - (ALLOWED_TRUE_PEAK - PEAK_SAFETY)
