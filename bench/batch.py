@@ -306,9 +306,11 @@ def main() -> None:
             return lambda feed_dir: DaskRunner(local_workers=workers)
 
         timed_run("jobs 1 (1 thread)", corpus, scratch, pool(1, 1), results)
+        bare_seconds, bare_audio = bare_piper(corpus)
+        print(f"bare Piper, same spoken text, 1 thread: {bare_seconds:.1f} s for {bare_audio / 60:.1f} audio min; "
+              f"jobs 1 / bare Piper {results['jobs 1 (1 thread)']['wall'] / bare_seconds:.2f}x", flush=True)
         timed_run("jobs 2 (1 thread each)", corpus, scratch, pool(2, threads_per_worker(2, cores)), results)
         timed_run("LocalCluster 2 workers", corpus, scratch, cluster(2), results)
-        bare_seconds, bare_audio = bare_piper(corpus)
 
         one = results["jobs 1 (1 thread)"]
         two = results["jobs 2 (1 thread each)"]

@@ -239,8 +239,30 @@ def render_task(task: ArticleTask) -> Rendered | Unchanged:
     clock = last_take
     lap("assemble")
     written = api.write_episode(article, script, programme, timeline, task.feed_dir, plan.config, render_key=key)
+    del programme
     lap("encode")
+    trim_heap()
     return Rendered(written, sentences, cache_hits, stages)
+
+
+def trim_heap() -> None:
+    """Give the memory freed after an article back to the system (glibc keeps it otherwise).
+
+    A worker's freed programme buffers stay in the C heap, fragmented, and the next article starts
+    from there: measured, 450 MB after the first 2,000-word article and 510 MB before the second.
+    Dask's workers do the same (``malloc_trim``); elsewhere than glibc this does nothing.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        return
 
 
 # --- runners --------------------------------------------------------------------------------------
