@@ -138,8 +138,8 @@ def timed_run(name: str, corpus: dict[Path, int], scratch: Path, make_runner: Ca
           f"{', '.join(f'{r:.0f}' for r in rss)} MB", flush=True)
 
 
-def bare_piper(corpus: dict[Path, int]) -> tuple[float, float]:
-    """Seconds for bare Piper (1 onnxruntime thread) to speak the same sentences the pipeline spoke."""
+def bare_piper(corpus: dict[Path, int], threads: int = 1) -> tuple[float, float]:
+    """Seconds for bare Piper (``threads`` onnxruntime threads) to speak the same sentences the pipeline spoke."""
     import json
 
     import onnxruntime
@@ -157,7 +157,7 @@ def bare_piper(corpus: dict[Path, int]) -> tuple[float, float]:
               for s in api.build_script(api.read_article(path), cast, registry, preparer).sentences()]
     start = time.perf_counter()
     session_options = onnxruntime.SessionOptions()
-    session_options.intra_op_num_threads = 1
+    session_options.intra_op_num_threads = threads
     session_options.inter_op_num_threads = 1
     session = onnxruntime.InferenceSession(model_path(), sess_options=session_options,
                                            providers=["CPUExecutionProvider"])
@@ -328,6 +328,10 @@ def main() -> None:
         print("stages (jobs 1): " + ", ".join(f"{k} {v:.1f} s ({v / total:.0%})" for k, v in stages.items())
               + f" (summed over articles; wall {one['wall']:.1f} s; 'publish' is the parent saving the record while "
               "the worker renders the next article)")
+        whole_seconds, _ = bare_piper(corpus, threads=cores)
+        print(f"whole machine: bare Piper with {cores} threads {whole_seconds:.1f} s; jobs 2 {two['wall']:.1f} s, "
+              f"{two['wall'] / whole_seconds:.2f}x (jobs 2 against two 1-thread bare Pipers side by side: "
+              f"{two['wall'] / (bare_seconds / 2):.2f}x)")
         print(f"peak RSS per worker: max {max(max(r['rss']) for r in results.values()):.0f} MB (target <= 700 MB)")
 
         words_by_source = {str(path): words for path, words in corpus.items()}
