@@ -109,10 +109,11 @@ def render_audio(
     """Synthesize (through the cache) and assemble a script: the programme (mastered when it is published)
     and its timeline."""
     cache = options.audio_cache()
+    voices = voices or resolve_voices(cast, registry)
     takes = synthesize(script, cast, registry, progress, cache=cache, voices=voices)
     if cache is not None:
         cache.prune()
-    release_engine_memory(voices or resolve_voices(cast, registry))
+    release_engine_memory(voices)
     return assemble(script, takes, cast, options.assemble)
 
 
