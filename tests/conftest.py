@@ -58,6 +58,6 @@ def fake_registry() -> EngineRegistry:
     return EngineRegistry({"fake": FakeEngine})
 
 
-def update_golden() -> bool:
-    """Set NARRATE_UPDATE_GOLDEN=1 to rewrite golden files after a deliberate change (then review the diff)."""
-    return os.environ.get("NARRATE_UPDATE_GOLDEN") == "1"
+def regen_golden() -> bool:
+    """Set NARRATE_REGEN_GOLDEN=1 to rewrite golden files after a deliberate change (then review the diff)."""
+    return os.environ.get("NARRATE_REGEN_GOLDEN") == "1"

@@ -18,26 +18,10 @@ from narrate.sources.text import read_text_dump
 from narrate.speech import speak_script
 from narrate.synthesize import accepts_phonemes
 from narrate.voices import load_cast
-from tests.conftest import DATA, EXAMPLE, update_golden
+from tests.conftest import DATA, EXAMPLE
 
 CHROME = ["Share:", "Audio Loading voice", "Nation Press", "The Trail", "Connected Dots", "Tracing the thread",
           "8 Dots", "months ago", "Google Prefer NP", "On Google"]
-
-
-def spoken_script(path: Path, registry: EngineRegistry) -> str:
-    cast = load_cast("default")
-    script = speak_script(segment(read_source(str(path))), load_preparer(cast), accepts_phonemes(cast, registry))
-    return format_script(script, cast) + "\n"
-
-
-@pytest.mark.parametrize("name", ["nationpress-coupang-breach", "ledger-flood-barrier"])
-def test_speech_script_matches_golden(name: str, registry: EngineRegistry) -> None:
-    source = EXAMPLE if name.startswith("nationpress") else DATA / f"{name}.txt"
-    golden = DATA / f"{name}.script.txt"
-    produced = spoken_script(source, registry)
-    if update_golden():
-        golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8")
 
 
 def test_example_sections_and_metadata() -> None:
