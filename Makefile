@@ -31,7 +31,7 @@ chromium:
 		|| { echo "install Debian's chromium (apt-get install chromium) for the browser tests"; exit 1; }
 
 demo: install
-	$(BIN)/python -m narrate.speech.build
+	$(BIN)/python -m narrate.script.build
 	$(BIN)/narrate article examples/nationpress-coupang-breach.txt --feed world-news
 
 lint: install-test
@@ -39,5 +39,5 @@ lint: install-test
 	$(BIN)/mypy
 
 test: install-test lint
-	$(BIN)/python -m narrate.speech.build
+	$(BIN)/python -m narrate.script.build
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

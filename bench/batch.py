@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate import api
-from narrate.batch import PoolRunner, Runner, Status, run_batch, threads_per_worker
+from narrate.batch.runner import PoolRunner, Runner, Status, run_batch, threads_per_worker
 from narrate.model import ChapterMark, Episode, EpisodeFile, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,8 +147,8 @@ def bare_piper(corpus: dict[Path, int], threads: int = 1) -> tuple[float, float]
     from piper import PiperVoice
     from piper.config import PiperConfig
 
-    from narrate.engines.base import EngineRegistry
-    from narrate.speech import SpeechPreparer
+    from narrate.script import SpeechPreparer
+    from narrate.voice.engines.base import EngineRegistry
 
     registry = EngineRegistry.from_entry_points()
     cast = api.choose_cast(OPTIONS)
@@ -179,7 +179,7 @@ def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
 
 def rebuild_bench(scratch: Path, count: int) -> None:
     """`narrate feed rebuild` over ``count`` synthetic episode records."""
-    from narrate.publish.feedconfig import load_feed_config
+    from narrate.publish.settings import load_feed_config
     from narrate.publish.store import EpisodeStore
 
     feeds = scratch / "feeds"
@@ -220,7 +220,7 @@ def cpu_seconds() -> float:
 
 def overhead_bench(scratch: Path, count: int, low: int, high: int) -> None:
     """End to end vs bare Piper in CPU seconds (robust to a shared CPU), and CPU time vs article length."""
-    from narrate.batch import InlineRunner
+    from narrate.batch.runner import InlineRunner
 
     corpus = write_corpus(scratch / "overhead-corpus", count, low, high)
     print(f"overhead corpus: {len(corpus)} articles, {sum(corpus.values())} words "
@@ -301,7 +301,7 @@ def main() -> None:
             return lambda feed_dir: PoolRunner(jobs, feed_dir, OPTIONS, threads)
 
         def cluster(workers: int) -> Callable[[Path], Any]:
-            from narrate.distributed import DaskRunner
+            from narrate.batch.dask import DaskRunner
 
             return lambda feed_dir: DaskRunner(local_workers=workers)
 

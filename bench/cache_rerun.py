@@ -22,8 +22,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["NARRATE_HOME"] = str(Path(scratch) / "home")
         from narrate import api
-        from narrate.engines.base import EngineRegistry
         from narrate.model import Take
+        from narrate.voice.engines.base import EngineRegistry
 
         registry = EngineRegistry.from_entry_points()
         preparer = api.load_preparer(api.choose_cast(api.NarrateOptions()))

@@ -52,8 +52,8 @@ def _speaker(engine: str) -> Callable[[str], tuple[np.ndarray, int]]:
 
         return speak_piper
     if engine == "coqui-tiny":
-        from narrate.engines._testing import build_tiny_vits
-        from narrate.engines.coqui import CoquiEngine, CoquiOptions
+        from narrate.voice.engines._testing import build_tiny_vits
+        from narrate.voice.engines.coqui import CoquiEngine, CoquiOptions
 
         tiny = build_tiny_vits(Path(tempfile.mkdtemp(prefix="narrate-bench-")))
         coqui, options = CoquiEngine(), CoquiOptions(model_path=str(tiny.model_path))
@@ -65,7 +65,7 @@ def _speaker(engine: str) -> Callable[[str], tuple[np.ndarray, int]]:
 
         return speak_coqui
     if engine == "espeak":
-        from narrate.engines.espeak import EspeakEngine, EspeakOptions
+        from narrate.voice.engines.espeak import EspeakEngine, EspeakOptions
 
         espeak = EspeakEngine()
         espeak.fingerprint(EspeakOptions())  # loads the library

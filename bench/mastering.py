@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from narrate import api
-from narrate.encode import EncodeOptions, encode_audio, master_and_encode
-from narrate.engines.base import EngineRegistry
-from narrate.mastering import MasterOptions, loudness, measure, peak_envelope, segment_samples
-from narrate.speech import SpeechPreparer
+from narrate.audio.encode import EncodeOptions, encode_audio, master_and_encode
+from narrate.audio.mastering import MasterOptions, loudness, measure, peak_envelope, segment_samples
+from narrate.script import SpeechPreparer
+from narrate.voice.engines.base import EngineRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from narrate import api
-from narrate.engines.base import EngineRegistry
-from narrate.publish.feedconfig import load_feed_config
+from narrate.publish.settings import load_feed_config
+from narrate.voice.engines.base import EngineRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@
 
 Narration time is estimated as Piper's synthesis time (joe voice, this machine) for the same spoken
 sentences. Loading NeMo's compiled grammars happens once per process and is shown apart; building them
-(about 50 s, once per machine) is not counted: run ``python -m narrate.speech.build`` first.
+(about 50 s, once per machine) is not counted: run ``python -m narrate.script.build`` first.
 Target: per-article preparation <= 10 % of narration time.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pysbd
 
-from narrate.speech import DEFAULT_LEXICON, SpeechPreparer
+from narrate.script import DEFAULT_LEXICON, SpeechPreparer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = REPO_ROOT / "examples" / "nationpress-coupang-breach.txt"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import editdistance
 
-from narrate.speech.grammars import load_normalizer
-from narrate.speech.normalize import TextNormalizer
-from narrate.speech.options import SpeechOptions
+from narrate.script.grammars import load_normalizer
+from narrate.script.normalize import TextNormalizer
+from narrate.script.options import SpeechOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = REPO_ROOT.parent / "shared" / "tn-dev" / "googletn-dev.jsonl"

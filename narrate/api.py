@@ -17,21 +17,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from narrate import __version__, paths
-from narrate.assemble import AssembleOptions, assemble
-from narrate.cache import AudioCache
-from narrate.engines.base import EngineRegistry
+from narrate import __version__
+from narrate import settings as paths
+from narrate.audio.assemble import AssembleOptions, assemble
 from narrate.model import Article, ArticleMeta, Episode, Role, Script, Take, Timeline
 from narrate.publish import episode as publishing
 from narrate.publish.episode import EpisodeFiles
-from narrate.publish.feedconfig import FeedConfig, load_feed_config
 from narrate.publish.media import MediaStore
+from narrate.publish.settings import FeedConfig, load_feed_config
 from narrate.publish.store import EpisodeStore, episode_guid
-from narrate.segment import SegmentOptions, segment
+from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
+from narrate.script.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
-from narrate.speech import DEFAULT_LEXICON, SpeechPreparer, speak_script
-from narrate.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
-from narrate.voices import Cast, load_cast, load_profile, single_voice_cast
+from narrate.voice.cache import AudioCache
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.profiles import Cast, load_cast, load_profile, single_voice_cast
+from narrate.voice.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 
-from narrate.publish.feedconfig import load_feed_config
+from narrate.publish.settings import load_feed_config
 from narrate.publish.store import EpisodeStore
 
 WORDS = ("river", "valley", "council", "bridge", "harbour", "school", "market", "railway", "museum", "festival",

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from narrate.engines.base import EngineRegistry
-from narrate.engines.fake import FakeEngine
-from narrate.speech.grammars import default_grammar_dir
+from narrate.script.grammars import default_grammar_dir
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.engines.fake import FakeEngine
 
 # Tests get a fresh NARRATE_HOME each, but share the NeMo grammars that `make test` compiled
-# (python -m narrate.speech.build) in the real cache: compiling them takes about a minute.
+# (python -m narrate.script.build) in the real cache: compiling them takes about a minute.
 os.environ.setdefault("NARRATE_GRAMMARS", str(default_grammar_dir()))
 
 # CI runs the property tests with a fixed seed, so a counterexample hypothesis finds on a developer's run

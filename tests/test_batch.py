@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from narrate import api
-from narrate.batch import InlineRunner, PoolRunner, Status, run_batch, threads_per_worker
-from narrate.cli_batch import batch
-from narrate.engines.piper import _threads_from_env
+from narrate.batch.journal import JOURNAL_NAME, Journal, State
+from narrate.batch.runner import InlineRunner, PoolRunner, Status, run_batch, threads_per_worker
+from narrate.cli.batch import batch
 from narrate.errors import EngineError
-from narrate.journal import JOURNAL_NAME, Journal, State
 from narrate.publish.store import EpisodeStore
 from narrate.sources.read import ReadOptions
+from narrate.voice.engines.piper import _threads_from_env
 from tests.batch_helpers import article_html, check_feed, rss, serve, write_articles
 
 FAKE = api.NarrateOptions(voice="fake", read=ReadOptions(allow_private=True, timeout=3))
@@ -185,7 +185,7 @@ def test_cli_reports_failures_in_summary_and_exit_code(tmp_path: Path) -> None:
 def test_stale_scratch_of_a_killed_run_is_removed_and_fresh_scratch_kept(tmp_path: Path) -> None:
     import os
 
-    from narrate.batch import remove_stale_scratch
+    from narrate.batch.runner import remove_stale_scratch
 
     media = tmp_path / "episodes"
     (media / ".encode-old").mkdir(parents=True)

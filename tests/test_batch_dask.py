@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from narrate import api
-from narrate.batch import InlineRunner, Status, run_batch
+from narrate.batch.runner import InlineRunner, Status, run_batch
 from narrate.errors import ConfigError
 from narrate.publish.store import EpisodeStore
 from tests.batch_helpers import check_feed, write_articles
@@ -18,14 +18,14 @@ FAKE = api.NarrateOptions(voice="fake")
 
 
 def _contexts_built() -> int:
-    from narrate import batch
+    from narrate.batch import runner as batch
 
     return len(batch._CONTEXTS)
 
 
 @pytest.mark.slow
 def test_local_cluster_publishes_what_an_inline_run_publishes(tmp_path: Path) -> None:
-    from narrate.distributed import DaskRunner
+    from narrate.batch.dask import DaskRunner
 
     write_articles(tmp_path / "a", 5)
     (tmp_path / "a" / "article-002.md").write_text("")
@@ -46,7 +46,7 @@ def test_local_cluster_publishes_what_an_inline_run_publishes(tmp_path: Path) ->
 
 
 def test_cluster_spec_is_checked() -> None:
-    from narrate.distributed import parse_cluster
+    from narrate.batch.dask import parse_cluster
 
     assert parse_cluster("local:3") == 3
     for bad in ("local", "local:0", "remote:2", "local:x"):
@@ -58,7 +58,7 @@ def test_cluster_spec_is_checked() -> None:
 def test_cli_runs_on_a_local_cluster(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from narrate.cli_batch import batch
+    from narrate.cli.batch import batch
 
     write_articles(tmp_path / "a", 3)
     result = CliRunner().invoke(batch, [str(tmp_path / "a"), "--feed", "news", "--out", str(tmp_path / "feeds"),

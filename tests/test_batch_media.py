@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from narrate import api
-from narrate.batch import PoolRunner, Status, run_batch
-from narrate.cli_feed import feed as feed_command
+from narrate.batch.runner import PoolRunner, Status, run_batch
+from narrate.cli.feed import feed as feed_command
 from narrate.errors import ConfigError
-from narrate.publish.feedconfig import load_feed_config
 from narrate.publish.media import ORPHAN_GRACE
+from narrate.publish.settings import load_feed_config
 from narrate.publish.store import EpisodeStore
 from tests.batch_helpers import check_feed, write_articles
 from tests.conftest import HARBOR_FEED_TOML
@@ -85,7 +85,7 @@ def bucket_objects(endpoint: str) -> dict[str, bytes]:
 @pytest.mark.slow
 def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Path, s3_endpoint: str) -> None:
     pytest.importorskip("distributed")
-    from narrate.distributed import DaskRunner
+    from narrate.batch.dask import DaskRunner
 
     paths = write_articles(tmp_path / "a", 3)
     feed_dir = make_feed(tmp_path / "feeds" / "harbor", f'media = "s3://podcasts/harbor/"\nmedia_url = "{CDN}"\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from narrate.batch_sources import expand_sources, looks_like_feed, source_identity
+from narrate.batch.sources import expand_sources, looks_like_feed, source_identity
 from narrate.sources.read import ReadOptions
 from tests.batch_helpers import article_html, rss, serve, write_articles
 

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from narrate import api
-from narrate.cache import AudioCache, cache_key
 from narrate.cli import main
-from narrate.engines.base import EngineRegistry
-from narrate.engines.piper import PiperOptions
 from narrate.model import Audio, Take
+from narrate.voice.cache import AudioCache, cache_key
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.engines.piper import PiperOptions
 from tests.conftest import DATA
 
 FEED_TOML = 'title = "T"\ndescription = "D"\nbase_url = "https://example.org/t/"\n'

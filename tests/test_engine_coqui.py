@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrate.engines.base import options_from_mapping
-from narrate.engines.coqui import CoquiEngine, CoquiOptions
 from narrate.errors import ConfigError, EngineError
+from narrate.voice.engines.base import options_from_mapping
+from narrate.voice.engines.coqui import CoquiEngine, CoquiOptions
 
 # On a developer's machine without the extra these tests skip; CI installs it (make test), and there a
 # missing Coqui is a failure, not a skip.
@@ -30,7 +30,7 @@ needs_coqui = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> CoquiOptions:
-    from narrate.engines._testing import build_tiny_vits
+    from narrate.voice.engines._testing import build_tiny_vits
 
     tiny = build_tiny_vits(tmp_path_factory.mktemp("tiny-vits"))
     return CoquiOptions(model_path=str(tiny.model_path), config_path=str(tiny.config_path))
@@ -54,7 +54,7 @@ def engine() -> Iterator[CoquiEngine]:
 @needs_coqui
 @pytest.mark.model
 def test_tiny_vits_speaks_through_the_public_api(engine: CoquiEngine, tiny_model: CoquiOptions) -> None:
-    from narrate.engines._testing import TINY_VITS_SAMPLE_RATE
+    from narrate.voice.engines._testing import TINY_VITS_SAMPLE_RATE
 
     audio = engine.synthesize("Hello world, this is a test.", tiny_model)
 
@@ -97,7 +97,7 @@ def test_the_model_is_loaded_once_per_engine(engine: CoquiEngine, tiny_model: Co
 def test_fingerprint_follows_the_model_file(
     engine: CoquiEngine, tiny_model: CoquiOptions, tmp_path: Path
 ) -> None:
-    from narrate.engines._testing import build_tiny_vits
+    from narrate.voice.engines._testing import build_tiny_vits
 
     other = build_tiny_vits(tmp_path / "other", seed=1)
     other_options = CoquiOptions(model_path=str(other.model_path), config_path=str(other.config_path))
@@ -148,7 +148,7 @@ def test_settings_are_checked_when_a_profile_is_read() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_multi(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from narrate.engines._testing import build_tiny_vits
+    from narrate.voice.engines._testing import build_tiny_vits
 
     tiny = build_tiny_vits(
         tmp_path_factory.mktemp("tiny-multi"), speakers=("alice", "bob"), languages=("en", "de")
@@ -214,7 +214,7 @@ def test_tiny_vits_narrates_an_episode_end_to_end(
     from mutagen.mp3 import MP3
 
     from narrate import api
-    from narrate.engines.base import EngineRegistry
+    from narrate.voice.engines.base import EngineRegistry
     from tests.conftest import DATA
 
     voices = tmp_path / "voices"

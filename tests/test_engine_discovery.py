@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrate.engines.base import EngineRegistry
-from narrate.engines.coqui import CoquiEngine
-from narrate.engines.espeak import EspeakEngine
 from narrate.errors import EngineError
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.engines.coqui import CoquiEngine
+from narrate.voice.engines.espeak import EspeakEngine
 
 PLUGIN_MODULE = '''
 from dataclasses import dataclass

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrate.engines.base import options_from_mapping
-from narrate.engines.espeak import EspeakEngine, EspeakOptions, _espeak
 from narrate.errors import ConfigError, EngineError
 from narrate.model import Audio
+from narrate.voice.engines.base import options_from_mapping
+from narrate.voice.engines.espeak import EspeakEngine, EspeakOptions, _espeak
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
@@ -144,7 +144,7 @@ def test_espeak_narrates_an_episode_end_to_end(tmp_path: Path) -> None:
     from mutagen.mp3 import MP3
 
     from narrate import api
-    from narrate.engines.base import EngineRegistry
+    from narrate.voice.engines.base import EngineRegistry
     from tests.conftest import DATA
 
     feed_dir = tmp_path / "feed"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from narrate.engines.base import EngineRegistry, options_from_mapping
-from narrate.engines.piper import PiperEngine, PiperOptions
 from narrate.errors import ConfigError, EngineError
+from narrate.voice.engines.base import EngineRegistry, options_from_mapping
+from narrate.voice.engines.piper import PiperEngine, PiperOptions
 
 pytestmark = pytest.mark.model
 

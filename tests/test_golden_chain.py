@@ -46,7 +46,7 @@ def blank_audio(feed_xml: str) -> str:
 
 @pytest.fixture(scope="module")
 def registry_types() -> object:
-    from narrate.engines.base import EngineRegistry
+    from narrate.voice.engines.base import EngineRegistry
 
     return EngineRegistry.from_entry_points()
 
@@ -105,7 +105,7 @@ def test_transcript_and_feed_match_golden(name: str, tmp_path: Path, fake_regist
 
 def script_sentences(article: dict[str, object]) -> list[str]:
     """Every sentence the narration speaks for an article (announcements included), from the pipeline."""
-    from narrate.segment import segment
+    from narrate.script.segment import segment
     from narrate.sources.serialize import article_from_json
 
     script = segment(article_from_json(json.dumps(article)))

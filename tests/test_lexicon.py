@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from narrate.cli_speech import lexicon as lexicon_cli
+from narrate.cli.lexicon import lexicon as lexicon_cli
 from narrate.errors import ConfigError
-from narrate.speech import DEFAULT_LEXICON, SpeechOptions, SpeechPreparer, check_lexicon
-from narrate.speech.lexicon import Lexicon, parse_lexicon
+from narrate.script import DEFAULT_LEXICON, SpeechOptions, SpeechPreparer, check_lexicon
+from narrate.script.lexicon import Lexicon, parse_lexicon
 
 SHIPPED_NAMES = [
     "Coupang", "Kim Yong-beom", "Bae Kyung-hoon", "Song Kyung-hee", "Kim Jong-cheol",

@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.io import wavfile
 
-from narrate.encode import EncodeOptions, master_and_encode
-from narrate.errors import PublishError
-from narrate.mastering import (
+from narrate.audio.encode import EncodeOptions, master_and_encode
+from narrate.audio.mastering import (
     ATTACK,
     RELEASE,
     MasterOptions,
@@ -32,6 +31,7 @@ from narrate.mastering import (
     peak_envelope,
     true_peaks,
 )
+from narrate.errors import PublishError
 from narrate.model import FloatArray
 
 RATE = 22050
@@ -211,7 +211,7 @@ def test_a_ceiling_the_encoder_overshoots_is_corrected_in_another_round(tmp_path
 def test_chunked_loudness_matches_pyloudnorm_and_ebur128(seconds: float, rate: int, tmp_path: Path) -> None:
     import pyloudnorm
 
-    from narrate import mastering
+    from narrate.audio import mastering
 
     if seconds < 1:  # shorter than one gating block: a tone, padded with silence by both meters
         samples = (0.3 * np.sin(2 * np.pi * 440 * np.arange(round(seconds * rate)) / rate)).astype(np.float32)

@@ -6,21 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from narrate.speech import SpeechPreparer
-from narrate.speech.grammars import (
+from narrate.script import SpeechPreparer
+from narrate.script.grammars import (
     GRAMMAR_FILES,
     NemoNormalizer,
     build_grammars,
     default_grammar_dir,
     grammars_built,
 )
-from narrate.speech.normalize import TextNormalizer, substitutions
-from narrate.speech.options import SpeechOptions
+from narrate.script.normalize import TextNormalizer, substitutions
+from narrate.script.options import SpeechOptions
 
 
 @pytest.fixture(scope="module")
 def normalizer() -> TextNormalizer:
-    # The compiled grammars in the real cache (built by `python -m narrate.speech.build`, or here once).
+    # The compiled grammars in the real cache (built by `python -m narrate.script.build`, or here once).
     return TextNormalizer.load(SpeechOptions(grammar_dir=default_grammar_dir()))
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate.speech.grammars import default_grammar_dir
-from narrate.speech.normalize import TextNormalizer
-from narrate.speech.options import SpeechOptions
+from narrate.script.grammars import default_grammar_dir
+from narrate.script.normalize import TextNormalizer
+from narrate.script.options import SpeechOptions
 
 WORDS = str.split(
     "the officials said Korea market shares breach users data company ministry report meeting "

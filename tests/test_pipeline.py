@@ -16,9 +16,9 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from narrate import api
-from narrate.engines.base import EngineRegistry
 from narrate.errors import InputError
 from narrate.model import Episode
+from narrate.voice.engines.base import EngineRegistry
 from tests.conftest import DATA, HARBOR_FEED_TOML
 
 pytestmark = pytest.mark.model
@@ -75,7 +75,7 @@ def test_mp3_reads_back_with_tags_and_chapters(published: Published) -> None:
 
 
 def test_real_speech_is_mastered_to_the_podcast_target(published: Published) -> None:
-    from narrate.mastering import measure
+    from narrate.audio.mastering import measure
 
     # Piper's speech has sharp peaks (true peak above 0 dBTP at -19 LUFS): the case the limiter is for.
     loudness = measure(media(published, published.episode.audio.name))

@@ -25,18 +25,18 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
 from narrate import api
-from narrate.assemble import trim
-from narrate.cli_feed import feed as feed_command
-from narrate.engines.base import EngineRegistry
-from narrate.engines.fake import FakeEngine, FakeOptions
+from narrate.audio.assemble import trim
+from narrate.audio.ffmpeg import ffmpeg_exe
+from narrate.audio.mastering import decode, measure
+from narrate.cli.feed import feed as feed_command
 from narrate.errors import ConfigError
-from narrate.ffmpeg import ffmpeg_exe
-from narrate.mastering import decode, measure
 from narrate.model import Episode, EpisodeFile
 from narrate.publish.artwork import artwork_problems
 from narrate.publish.categories import apple_categories
-from narrate.publish.feed import podcast_guid
-from narrate.publish.feedconfig import load_feed_config
+from narrate.publish.rss import podcast_guid
+from narrate.publish.settings import load_feed_config
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.engines.fake import FakeEngine, FakeOptions
 from tests.conftest import DATA, HARBOR_FEED_TOML
 
 NOW = dt.datetime(2026, 6, 4, 12, 0, tzinfo=dt.UTC)
@@ -216,7 +216,7 @@ def test_vtt_cues_are_written_text_timed_like_the_takes(mp3: Published) -> None:
 
 
 def _preparer() -> object:
-    from narrate.speech import SpeechPreparer
+    from narrate.script import SpeechPreparer
 
     return SpeechPreparer.load()
 
@@ -400,7 +400,7 @@ def test_two_processes_publishing_at_once_lose_no_episode(tmp_path: Path) -> Non
 
 
 def test_music_bed_plays_around_announcements_ducked_under_speech(tmp_path: Path) -> None:
-    from narrate.mastering import MasterOptions, produce
+    from narrate.audio.mastering import MasterOptions, produce
     from narrate.model import ChapterMark, Cue, Role, Sentence, Timeline
 
     rate = 8000
@@ -451,7 +451,7 @@ def test_validate_fetches_a_feed_url(mp3: Published) -> None:
 
 
 def test_show_notes_link_back_and_description_limit() -> None:
-    from narrate.publish.feed import clip_bytes, show_notes
+    from narrate.publish.rss import clip_bytes, show_notes
 
     episode = Episode(guid="g", title="Tom & Jerry <live>", description="Cats chase mice.",
                       published=NOW, duration=61.0,

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from narrate.model import ArticleMeta, Chapter, Role, Script, Sentence
-from narrate.speech import SpeechOptions, SpeechPreparer, speak_script
-from narrate.speech.scripts import readable
+from narrate.script import SpeechOptions, SpeechPreparer, speak_script
+from narrate.script.romanize import readable
 
 
 def test_hangul_is_romanized() -> None:
@@ -59,7 +59,7 @@ def script_of(*texts: str) -> Script:
 def test_speak_script_warns_once_per_article(caplog: pytest.LogCaptureFixture) -> None:
     preparer = SpeechPreparer.load((), SpeechOptions(use_nemo=False))
     script = script_of("Fans cheered 🎉 loudly.", "Then 🎉 again 🚀.", "서울 is the capital.")
-    with caplog.at_level(logging.WARNING, logger="narrate.speech"):
+    with caplog.at_level(logging.WARNING, logger="narrate.script"):
         spoken = speak_script(script, preparer)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == ["Test article: dropped characters the voice cannot say: 🎉 🚀"]
@@ -71,8 +71,8 @@ def test_speak_script_warns_once_per_article(caplog: pytest.LogCaptureFixture) -
 
 @pytest.fixture(scope="module")
 def full_preparer() -> SpeechPreparer:
-    from narrate.speech import DEFAULT_LEXICON
-    from narrate.speech.grammars import default_grammar_dir
+    from narrate.script import DEFAULT_LEXICON
+    from narrate.script.grammars import default_grammar_dir
 
     return SpeechPreparer.load([DEFAULT_LEXICON], SpeechOptions(grammar_dir=default_grammar_dir()))
 

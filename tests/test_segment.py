@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from narrate.model import Article, ArticleMeta, Role, Section
-from narrate.segment import SegmentOptions, segment, split_long, split_sentences
+from narrate.script.segment import SegmentOptions, segment, split_long, split_sentences
 from narrate.sources.read import read_source
 from tests.conftest import EXAMPLE
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from narrate.cli_sources import read as article
+from narrate.cli.read import read as article
 from narrate.errors import InputError
 from narrate.sources.read import ReadOptions, read_source
 from narrate.sources.serialize import article_from_json

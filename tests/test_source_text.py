@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from narrate.api import load_preparer
-from narrate.cli import format_script
-from narrate.engines.base import EngineRegistry
 from narrate.errors import InputError
 from narrate.model import Role
-from narrate.segment import segment
 from narrate.sources.read import read_source
 from narrate.sources.text import read_text_dump
-from narrate.speech import speak_script
-from narrate.synthesize import accepts_phonemes
-from narrate.voices import load_cast
 from tests.conftest import DATA, EXAMPLE
 
 CHROME = ["Share:", "Audio Loading voice", "Nation Press", "The Trail", "Connected Dots", "Tracing the thread",

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from mutagen.mp3 import MP3
 
 from narrate.cli import main
-from narrate.effects import Effects, apply_effects
-from narrate.engines.base import EngineRegistry
 from narrate.errors import ConfigError
 from narrate.model import ArticleMeta, Audio, Chapter, Role, Script, Sentence
-from narrate.synthesize import synthesize
-from narrate.voices import load_cast, load_profile
+from narrate.voice.effects import Effects, apply_effects
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.profiles import load_cast, load_profile
+from narrate.voice.synthesize import synthesize
 
 
 def write(directory: Path, name: str, text: str) -> None:

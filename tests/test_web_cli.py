@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
 
-from narrate.cli_web import embed, page, serve, show_page
+from narrate.cli.web import embed, page, serve, show_page
 from narrate.publish.store import EpisodeStore
 from tests.web_support import EXAMPLE_PAGE, DemoEpisode, make_demo_episode
 

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, Tag
 
 from narrate.errors import InputError
 from narrate.model import ChapterMark, Cue, Role, Sentence, Timeline
-from narrate.transcript import to_webvtt
+from narrate.publish.transcript import to_webvtt
 from narrate.web.embed import TRANSCRIPT_MIME, embed_snippet, find_file
 from narrate.web.page import RewriteResult, SentenceCue, read_vtt_sentences, rewrite_page
 from narrate.web.show import Show, render_show_page, subscribe_links, write_show_page

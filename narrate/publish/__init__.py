@@ -1,1 +1,5 @@
-"""Publishing: episode records, audio files and the podcast feed of a feed directory."""
+"""Files, records and feed.xml: the last arrow of the flow, from encoded audio to a published feed.
+
+A feed folder is opened once into a ``Feed`` value (settings, episode records, media location); every file
+it writes goes through one place; feed.xml is built with feedgen; ``validate`` checks it as apps will.
+"""

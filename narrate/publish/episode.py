@@ -16,16 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.encode import EncodeOptions, Mastered, Tags, master_and_encode, write_tags
+from narrate.audio.encode import EncodeOptions, Mastered, Tags, master_and_encode, write_tags
+from narrate.audio.mastering import MasterOptions, produce, segment_samples
 from narrate.errors import ConfigError, PublishError
-from narrate.mastering import MasterOptions, produce, segment_samples
 from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
-from narrate.publish.atomic import write_atomic
-from narrate.publish.feed import CHAPTERS_TYPE, build_feed
-from narrate.publish.feedconfig import FeedConfig
+from narrate.publish.files import write_atomic
 from narrate.publish.media import MediaStore
+from narrate.publish.rss import CHAPTERS_TYPE, build_feed
+from narrate.publish.settings import FeedConfig
 from narrate.publish.store import EpisodeStore, episode_guid
-from narrate.transcript import to_json_chapters, to_srt, to_webvtt
+from narrate.publish.transcript import to_json_chapters, to_srt, to_webvtt
 
 ARTWORK_PREFIX = "artwork-"
 

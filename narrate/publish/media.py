@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import ConfigError, PublishError
-from narrate.publish.atomic import write_atomic
+from narrate.publish.files import write_atomic
 
 ORPHAN_GRACE = 6 * 3600
 """Seconds an unreferenced file is kept, in case a worker wrote it for a record still to come."""

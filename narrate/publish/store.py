@@ -17,7 +17,7 @@ from typing import Any
 
 from narrate.errors import PublishError
 from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeFile, Role
-from narrate.publish.atomic import write_atomic
+from narrate.publish.files import write_atomic
 
 RECORD_VERSION = 1
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import InputError
-from narrate.publish.feed import podcast_guid
+from narrate.publish.rss import podcast_guid
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"

@@ -1,1 +1,1 @@
-"""Readers that turn an input (text dump, HTML, Markdown, URL) into an :class:`~narrate.model.Article`."""
+"""Source -> Article: readers that turn a text dump, an HTML page, Markdown or a URL into an Article."""

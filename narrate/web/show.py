@@ -11,8 +11,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from narrate.model import Episode
-from narrate.publish.atomic import write_atomic
-from narrate.publish.feedconfig import FeedConfig
+from narrate.publish.files import write_atomic
+from narrate.publish.settings import FeedConfig
 from narrate.web.embed import player_element, player_script_tag, player_source
 
 PLAYER_ASSETS = ("player.js", "player.css")
@@ -178,7 +178,7 @@ def write_feed_show_page(
     ``narrate show-page`` passes only the directory.
     """
     from narrate.publish.episode import publish_artwork
-    from narrate.publish.feedconfig import load_feed_config
+    from narrate.publish.settings import load_feed_config
     from narrate.publish.store import EpisodeStore
 
     config = config or load_feed_config(feed_dir)

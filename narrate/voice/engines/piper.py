@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from narrate.engines.base import file_digest
 from narrate.errors import EngineError
 from narrate.model import Audio
+from narrate.voice.engines.base import file_digest
 
 BUNDLED_VOICE = "en_US-joe-medium"
 THREADS_ENV = "NARRATE_PIPER_THREADS"

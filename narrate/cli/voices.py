@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from narrate.cli_common import friendly_errors
-from narrate.engines.base import EngineRegistry
+from narrate.cli.common import friendly_errors
 from narrate.errors import NarrateError
-from narrate.voices import load_cast, load_profile, search_path
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.profiles import load_cast, load_profile, search_path
 
 
 @click.group()
@@ -73,10 +73,10 @@ def preview(profile: str, text: str, output: Path, voices_dirs: tuple[Path, ...]
     Example:
       narrate voices preview joe-host "Who will attend the meeting?" -o host.mp3
     """
-    from narrate.assemble import to_segment
-    from narrate.effects import apply_effects
-    from narrate.synthesize import resolve_voices
-    from narrate.voices import single_voice_cast
+    from narrate.audio.assemble import to_segment
+    from narrate.voice.effects import apply_effects
+    from narrate.voice.profiles import single_voice_cast
+    from narrate.voice.synthesize import resolve_voices
 
     chosen = load_profile(profile, voices_dirs)
     voice = resolve_voices(single_voice_cast(chosen), EngineRegistry.from_entry_points())[chosen.name]

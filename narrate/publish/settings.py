@@ -106,7 +106,7 @@ def load_feed_config(feed_dir: Path) -> FeedConfig:
     """Read ``feed.toml``; a new feed directory gets a commented default one first."""
     path = feed_dir / "feed.toml"
     if not path.exists():
-        from narrate.publish.atomic import write_atomic
+        from narrate.publish.files import write_atomic
 
         title = feed_dir.name.replace("-", " ").replace("_", " ").title()
         write_atomic(path, DEFAULT_FEED_TOML.format(name=feed_dir.name, title=title).encode())
@@ -135,7 +135,7 @@ def load_feed_config(feed_dir: Path) -> FeedConfig:
 
 def _check(path: Path, feed_dir: Path, data: dict[str, Any]) -> None:
     """The values Apple or the encoder would reject, caught while the user is looking at feed.toml."""
-    from narrate.encode import BITRATES, FORMATS
+    from narrate.audio.encode import BITRATES, FORMATS
     from narrate.publish.categories import category_problem
 
     if len(data["description"].encode()) > 4000:

@@ -1,5 +1,5 @@
 """TTS engines behind one protocol, found through the ``narrate.engines`` entry point group."""
 
-from narrate.engines.base import Engine, EngineRegistry, options_from_mapping
+from narrate.voice.engines.base import Engine, EngineRegistry, options_from_mapping
 
 __all__ = ["Engine", "EngineRegistry", "options_from_mapping"]

@@ -35,18 +35,18 @@ from pathlib import Path
 from typing import Protocol
 
 from narrate import __version__, api
-from narrate.batch_sources import BatchItem, Expansion, expand_sources
-from narrate.engines.base import EngineRegistry
+from narrate.batch.journal import Journal, State
+from narrate.batch.sources import BatchItem, Expansion, expand_sources
 from narrate.errors import ConfigError, NarrateError
-from narrate.journal import Journal, State
 from narrate.model import Episode, Take
 from narrate.publish import episode as publishing
-from narrate.publish.feedconfig import FeedConfig, load_feed_config
 from narrate.publish.media import MediaStore
+from narrate.publish.settings import FeedConfig, load_feed_config
 from narrate.publish.store import EpisodeStore
+from narrate.script import SpeechPreparer
 from narrate.sources.read import ReadOptions
-from narrate.speech import SpeechPreparer
-from narrate.synthesize import resolve_voices
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.synthesize import resolve_voices
 
 STALE_SCRATCH_SECONDS = 3600
 FEED_INTERVAL = 30.0
@@ -170,7 +170,7 @@ _CONTEXT_LOCK = threading.Lock()
 def worker_context(feed_dir: Path, options: api.NarrateOptions,
                    threads: int = 0) -> tuple[EngineRegistry, SpeechPreparer]:
     """This process's registry and speech preparer for a feed, built on first use and kept."""
-    from narrate.engines.piper import THREADS_ENV
+    from narrate.voice.engines.piper import THREADS_ENV
 
     key = (feed_dir.resolve(), options.voices_dirs)
     if not (feed_dir / "feed.toml").is_file():

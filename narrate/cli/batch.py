@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from narrate import api
-from narrate.batch import (
+from narrate.batch.runner import (
     BatchReport,
     Outcome,
     PoolRunner,
@@ -19,7 +19,7 @@ from narrate.batch import (
     run_batch,
     threads_per_worker,
 )
-from narrate.cli_common import friendly_errors
+from narrate.cli.common import friendly_errors
 from narrate.sources.read import ReadOptions
 
 EXIT_SOME_FAILED = 1
@@ -71,7 +71,7 @@ def batch(sources: tuple[str, ...], feed_name: str, out: Path | None, jobs: int 
     with ExitStack() as stack:
         runner: Runner
         if scheduler or cluster:
-            from narrate.distributed import DaskRunner, parse_cluster
+            from narrate.batch.dask import DaskRunner, parse_cluster
 
             workers = parse_cluster(cluster) if cluster else None
             runner = stack.enter_context(DaskRunner(scheduler=scheduler, local_workers=workers))

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from narrate.cli_common import friendly_errors
+from narrate.cli.common import friendly_errors
 from narrate.errors import InputError
 
 if TYPE_CHECKING:
     from narrate.model import Episode
-    from narrate.publish.feedconfig import FeedConfig
+    from narrate.publish.settings import FeedConfig
 
 FEEDS_OPTION = click.option(
     "--out", "feeds_root", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
@@ -33,7 +33,7 @@ PLAYER_URL_OPTION = click.option(
 
 
 def _feed(feeds_root: Path, name: str) -> tuple[Path, FeedConfig]:
-    from narrate.publish.feedconfig import load_feed_config
+    from narrate.publish.settings import load_feed_config
 
     feed_dir = feeds_root / name
     if not (feed_dir / "feed.toml").is_file():
@@ -115,7 +115,7 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
     Example:
       narrate page article.html -o article.narrated.html --feed world-news --episode latest
     """
-    from narrate.publish.atomic import write_atomic
+    from narrate.publish.files import write_atomic
     from narrate.publish.store import EpisodeStore
     from narrate.web.embed import TRANSCRIPT_MIME, find_file
     from narrate.web.page import read_vtt_sentences, rewrite_page

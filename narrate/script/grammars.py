@@ -1,7 +1,7 @@
 """NeMo text-normalization grammars: where their compiled form is cached, building and loading them.
 
 Compiling the English grammars takes about 50 s, loading the compiled .far files about 1 s, so they are
-built once per machine (``python -m narrate.speech.build``) into the user cache directory.
+built once per machine (``python -m narrate.script.build``) into the user cache directory.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Protocol
 
-from narrate import paths
+from narrate import settings as paths
 from narrate.errors import NarrateError
 
 log = logging.getLogger(__name__)

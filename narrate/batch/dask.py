@@ -1,7 +1,7 @@
 """Render a batch on a Dask distributed cluster: the same per-article task as the process pool.
 
-Workers run :func:`narrate.batch.render_task` and keep their engine registry, speech preparer and
-loaded voices between tasks (a per-process cache in ``narrate.batch``, so a worker process loads a
+Workers run :func:`narrate.batch.runner.render_task` and keep their engine registry, speech preparer and
+loaded voices between tasks (a per-process cache in ``narrate.batch.runner``, so a worker process loads a
 voice once). Each worker masters and encodes its episode and writes the files to the feed's media
 location (a folder they all mount, or an fsspec URL such as ``s3://``), and sends back only their
 names, digests and timeline; this client is the one writer of the records and feed.xml. Workers read
@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
-from narrate.batch import ArticleTask, Rendered, TaskResult, Unchanged, render_task, threads_per_worker
+from narrate.batch.runner import ArticleTask, Rendered, TaskResult, Unchanged, render_task, threads_per_worker
 from narrate.errors import ConfigError
 
 

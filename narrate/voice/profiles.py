@@ -14,9 +14,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from narrate.effects import Effects
 from narrate.errors import ConfigError
 from narrate.model import Role
+from narrate.voice.effects import Effects
 
 PROFILE_KEYS = {"engine", "description", "sentence_pause", "paragraph_pause", "section_pause", "options",
                 "lexicon", "effects"}
@@ -115,7 +115,7 @@ def load_profile(name: str, dirs: Sequence[Path] = ()) -> VoiceProfile:
     effects_table = data.get("effects", {})
     if not isinstance(effects_table, dict):
         raise ConfigError(f"{path}: [effects] must be a table")
-    from narrate.engines.base import options_from_mapping
+    from narrate.voice.engines.base import options_from_mapping
 
     effects = options_from_mapping(Effects, effects_table, where=f"{path} [effects]")
     lexicon = data.get("lexicon")

@@ -1,4 +1,4 @@
-"""The ``narrate`` command: a thin layer over ``narrate.api`` that parses options and prints."""
+"""The `narrate` command: thin click commands over `narrate.api`, one module per command group."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from narrate import __version__, api
-from narrate.cli_common import friendly_errors
+from narrate.cli.common import friendly_errors
 from narrate.model import Script, Take
 from narrate.sources.read import ReadOptions
 
@@ -117,7 +117,7 @@ def script(source: str, allow_private: bool, timeout: float, as_json: bool, cast
     Example:
       narrate script examples/nationpress-coupang-breach.txt
     """
-    from narrate.engines.base import EngineRegistry
+    from narrate.voice.engines.base import EngineRegistry
 
     options = api.NarrateOptions(cast=cast, voice=voice)
     chosen = api.choose_cast(options)
@@ -167,7 +167,7 @@ def cache() -> None:
 
 
 def _audio_cache(cache_dir: Path | None) -> Any:
-    from narrate.cache import AudioCache
+    from narrate.voice.cache import AudioCache
 
     return api.NarrateOptions(cache_dir=cache_dir).audio_cache() or AudioCache(Path("."))
 
@@ -216,12 +216,12 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def _attach_commands() -> None:
-    from narrate.cli_batch import batch
-    from narrate.cli_feed import feed
-    from narrate.cli_sources import read
-    from narrate.cli_speech import lexicon
-    from narrate.cli_voices import voices
-    from narrate.cli_web import WEB_COMMANDS
+    from narrate.cli.batch import batch
+    from narrate.cli.feed import feed
+    from narrate.cli.lexicon import lexicon
+    from narrate.cli.read import read
+    from narrate.cli.voices import voices
+    from narrate.cli.web import WEB_COMMANDS
 
     main.add_command(feed)
     main.add_command(lexicon)

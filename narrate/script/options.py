@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate.speech.rules import ACRONYMS_AS_LETTERS, ACRONYMS_AS_WORDS
+from narrate.script.rules import ACRONYMS_AS_LETTERS, ACRONYMS_AS_WORDS
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The speech stage: written sentences -> what the voice says (Script -> spoken Script).
+"""Article -> spoken Script: segmentation, then what the voice says (Script -> spoken Script).
 
     readable (romanize Hangul and other scripts, drop emoji)
     -> TextNormalizer (news rules + NeMo for numbers, dates, money)
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.model import Role, Script
-from narrate.speech.lexicon import DEFAULT_LEXICON, Lexicon
-from narrate.speech.normalize import TextNormalizer, substitutions
-from narrate.speech.options import SpeechOptions
-from narrate.speech.scripts import readable
+from narrate.script.lexicon import DEFAULT_LEXICON, Lexicon
+from narrate.script.normalize import TextNormalizer, substitutions
+from narrate.script.options import SpeechOptions
+from narrate.script.romanize import readable
 
 __all__ = [
     "DEFAULT_LEXICON",
@@ -117,7 +117,7 @@ def check_lexicon(text: str, lexicon: Lexicon | None = None) -> list[str]:
     All-capital words are left out (the normalizer spells or says them); the default lexicon is
     ``voices/lexicon.toml``. The dictionary is GCIDE's word list (``english-words`` package, offline).
     """
-    from narrate.speech.dictionary import is_english_word
+    from narrate.script.dictionary import is_english_word
 
     if lexicon is None:
         lexicon = Lexicon.load([DEFAULT_LEXICON]) if DEFAULT_LEXICON.is_file() else Lexicon()

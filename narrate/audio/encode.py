@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from narrate.audio.ffmpeg import ffmpeg_exe
+from narrate.audio.mastering import Loudness, MasterOptions, limited_chunks, master_gain, measure, peak_envelope
 from narrate.errors import PublishError
-from narrate.ffmpeg import ffmpeg_exe
-from narrate.mastering import Loudness, MasterOptions, limited_chunks, master_gain, measure, peak_envelope
 from narrate.model import ChapterMark, FloatArray
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from narrate import __version__
 from narrate.model import Episode, EpisodeFile
-from narrate.publish.feedconfig import FeedConfig
+from narrate.publish.settings import FeedConfig
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The UUIDv5 namespace the Podcasting 2.0 ``podcast:guid`` is derived in."""

@@ -13,7 +13,7 @@ worked out in-process on the same samples:
    measures; the two agree within 0.05 LU on Piper speech). Limiting takes loudness away, so the gain
    is searched with secant steps, each one numpy only.
 
-ffmpeg is left to encode (``narrate.encode``) and to measure the encoded file (``measure``). It used
+ffmpeg is left to encode (``narrate.audio.encode``) and to measure the encoded file (``measure``). It used
 to do all of it: ``alimiter`` at 4x the rate and loudnorm's linear pass in rounds measured with
 ebur128, each an ffmpeg process reading and writing float WAVs, loudnorm working at 192 kHz. For a
 27.8 s Piper programme mastering and encoding cost 1.3 s of CPU (46 ms per second of audio), 30-45 %
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from narrate.audio.ffmpeg import ffmpeg_exe
 from narrate.errors import ConfigError, PublishError
-from narrate.ffmpeg import ffmpeg_exe
 from narrate.model import ChapterMark, FloatArray, Role, Timeline
 
 

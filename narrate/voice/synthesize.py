@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from narrate.cache import AudioCache, cache_key
-from narrate.effects import apply_effects
-from narrate.engines.base import Engine, EngineRegistry, options_from_mapping
 from narrate.errors import EngineError, NarrateError
 from narrate.model import Role, Script, Sentence, Take
-from narrate.voices import Cast, VoiceProfile
+from narrate.voice.cache import AudioCache, cache_key
+from narrate.voice.effects import apply_effects
+from narrate.voice.engines.base import Engine, EngineRegistry, options_from_mapping
+from narrate.voice.profiles import Cast, VoiceProfile
 
 Progress = Callable[[Take], None]
 

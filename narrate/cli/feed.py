@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from narrate import api
-from narrate.cli_common import friendly_errors
+from narrate.cli.common import friendly_errors
 
 OUT_OPTION = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
                           help="Directory holding the feeds (default: ./feeds).")

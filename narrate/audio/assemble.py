@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from narrate.ffmpeg import audio_segment_class
+from narrate.audio.ffmpeg import audio_segment_class
 from narrate.model import Audio, ChapterMark, Cue, Script, Take, Timeline
-from narrate.voices import Cast
+from narrate.voice.profiles import Cast
 
 
 @dataclass(frozen=True)

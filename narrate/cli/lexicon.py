@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from narrate.cli_common import friendly_errors
-from narrate.speech import DEFAULT_LEXICON, Lexicon, check_lexicon
+from narrate.cli.common import friendly_errors
+from narrate.script import DEFAULT_LEXICON, Lexicon, check_lexicon
 
 
 @click.group("lexicon")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from narrate.cli_common import friendly_errors
+from narrate.cli.common import friendly_errors
 from narrate.model import Article
 
 

@@ -1,4 +1,4 @@
-"""Compile NeMo's grammars into narrate's cache ahead of time: ``python -m narrate.speech.build``."""
+"""Compile NeMo's grammars into narrate's cache ahead of time: ``python -m narrate.script.build``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import logging
 import time
 from pathlib import Path
 
-from narrate.speech.grammars import build_grammars, default_grammar_dir, grammars_built
+from narrate.script.grammars import build_grammars, default_grammar_dir, grammars_built
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build the grammars (once; ``--force`` rebuilds) and print where they are."""
-    parser = argparse.ArgumentParser(prog="python -m narrate.speech.build", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m narrate.script.build", description=__doc__)
     parser.add_argument("--dir", type=Path, default=None, help="grammar directory (default: the cache)")
     parser.add_argument("--force", action="store_true", help="rebuild even if the grammars are there")
     args = parser.parse_args(argv)

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from narrate.speech.dictionary import english_words
-from narrate.speech.grammars import NemoNormalizer, load_normalizer
-from narrate.speech.options import SpeechOptions
-from narrate.speech.rules import (
+from narrate.script.dictionary import english_words
+from narrate.script.grammars import NemoNormalizer, load_normalizer
+from narrate.script.options import SpeechOptions
+from narrate.script.rules import (
     AMOUNT_WORDS,
     LATIN,
     MONTH_NAMES,
