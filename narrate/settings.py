@@ -1,9 +1,19 @@
-"""Where narrate keeps per-user state. ``NARRATE_HOME`` moves all of it (tests point it at a temp dir)."""
+"""Where narrate keeps per-user state, and the one strict TOML reader every settings file goes through.
+
+``NARRATE_HOME`` moves all state (tests point it at a temp dir). Settings files (feed.toml, voice profiles,
+casts, lexicons) are read with :func:`parse_toml`, which refuses keys it does not know: a typo in a
+setting must fail loudly, not be ignored.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any
+
+from narrate.errors import ConfigError
 
 
 def home() -> Path | None:
@@ -20,3 +30,25 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("narrate", appauthor=False))
+
+
+def parse_toml(text: str, where: str, known: Collection[str] | None = None) -> dict[str, Any]:
+    """The table of a TOML document; ``where`` names it in errors, and keys outside ``known`` are refused."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{where}: invalid TOML: {error}") from error
+    if known is not None:
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return data
+
+
+def read_toml(path: Path, known: Collection[str] | None = None) -> dict[str, Any]:
+    """:func:`parse_toml` of a UTF-8 file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text: {error}") from error
+    return parse_toml(text, str(path), known)

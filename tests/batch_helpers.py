@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import feedparser
 
-from narrate.publish.settings import load_feed_config
+from narrate import api
+from narrate.batch.driver import FEED_INTERVAL, BatchOptions, BatchReport, Outcome, run_batch
+from narrate.batch.runner import Runner
+from narrate.pipeline import NarrateOptions
 from narrate.publish.store import EpisodeStore
 
 WORDS = ("river", "valley", "council", "bridge", "harbour", "school", "market", "railway", "museum", "festival",
@@ -105,14 +109,29 @@ def check_feed(feed_dir: Path) -> list[str]:
     (wherever the feed's media location is)."""
     parsed = feedparser.parse((feed_dir / "feed.xml").read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
-    config = load_feed_config(feed_dir)
-    media = config.media_store(feed_dir)
-    records = {episode.audio.name: episode for episode in EpisodeStore(feed_dir).episodes()}
+    feed = api.open_feed(feed_dir)
+    media = feed.media
+    records = {episode.audio.name: episode for episode in feed.store.episodes()}
     for entry in parsed.entries:
-        assert entry.enclosures[0].href.startswith(config.media_base_url)
+        assert entry.enclosures[0].href.startswith(feed.settings.media_base_url)
         name = entry.enclosures[0].href.rsplit("/", 1)[-1]
         episode = records[name]
         for file in (episode.audio, *episode.extra_files):
             data = media.read(file.name)
             assert hashlib.sha256(data).hexdigest() == file.sha256, file.name
     return sorted(str(entry.title) for entry in parsed.entries)
+
+
+def run_into(sources: list[str], feed_dir: Path, options: NarrateOptions | None = None, *,
+             runner: Runner | None = None, fail_fast: bool = False, feed_interval: float = FEED_INTERVAL,
+             now: dt.datetime | None = None, on_outcome: Callable[[Outcome], None] | None = None) -> BatchReport:
+    """A batch into the feed in ``feed_dir`` (created with a default feed.toml when there is none)."""
+    feed, _ = api.create_feed(feed_dir)
+    return run_batch(sources, feed, BatchOptions(options or NarrateOptions(), fail_fast=fail_fast,
+                                                 feed_interval=feed_interval), runner=runner, now=now,
+                     on_outcome=on_outcome)
+
+
+def store(feed_dir: Path) -> EpisodeStore:
+    """The episode records of the feed in ``feed_dir``."""
+    return api.open_feed(feed_dir).store

@@ -61,3 +61,25 @@ def fake_registry() -> EngineRegistry:
 def regen_golden() -> bool:
     """Set NARRATE_REGEN_GOLDEN=1 to rewrite golden files after a deliberate change (then review the diff)."""
     return os.environ.get("NARRATE_REGEN_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="session")
+def mp3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The harbor-ferry article narrated with tones into an MP3 feed with an intro and an outro."""
+    from tests.podcast_support import Published, make_feed, narrate
+
+    feed_dir = make_feed(tmp_path_factory.mktemp("feeds"), "harbor")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NARRATE_HOME", str(tmp_path_factory.mktemp("home")))
+        yield Published(feed_dir, narrate(DATA / "harbor-ferry.txt", feed_dir))
+
+
+@pytest.fixture(scope="session")
+def m4a(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The same as ``mp3``, encoded as AAC in an M4A."""
+    from tests.podcast_support import Published, make_feed, narrate
+
+    feed_dir = make_feed(tmp_path_factory.mktemp("feeds"), "harbor-aac", "m4a")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NARRATE_HOME", str(tmp_path_factory.mktemp("home")))
+        yield Published(feed_dir, narrate(DATA / "harbor-ferry.txt", feed_dir))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from narrate import api
-from narrate.batch.runner import InlineRunner, Status, run_batch
+from narrate.batch.driver import Status
+from narrate.batch.runner import InlineRunner
 from narrate.errors import ConfigError
-from narrate.publish.store import EpisodeStore
-from tests.batch_helpers import check_feed, write_articles
+from tests.batch_helpers import check_feed, run_into, store, write_articles
 
 pytest.importorskip("distributed")
 
@@ -18,9 +18,9 @@ FAKE = api.NarrateOptions(voice="fake")
 
 
 def _contexts_built() -> int:
-    from narrate.batch import runner as batch
+    from narrate.batch import worker
 
-    return len(batch._CONTEXTS)
+    return len(worker._CONTEXTS)
 
 
 @pytest.mark.slow
@@ -32,14 +32,14 @@ def test_local_cluster_publishes_what_an_inline_run_publishes(tmp_path: Path) ->
     dask_feed, inline_feed = tmp_path / "dask" / "news", tmp_path / "inline" / "news"
     with DaskRunner(local_workers=2) as runner:
         assert len(runner.client.scheduler_info()["workers"]) == 2
-        report = run_batch([str(tmp_path / "a")], dask_feed, FAKE, runner=runner, threads=runner.threads)
+        report = run_into([str(tmp_path / "a")], dask_feed, FAKE, runner=runner)
         contexts = runner.client.run(_contexts_built)
     assert sorted(o.status for o in report.outcomes) == [Status.FAILED] + [Status.PUBLISHED] * 4
     # Each worker built its registry and preparer at most once, whatever number of articles it rendered.
     assert set(contexts.values()) <= {0, 1} and sum(contexts.values()) >= 1
-    run_batch([str(tmp_path / "a")], inline_feed, FAKE, runner=InlineRunner())
-    assert sorted(e.audio.sha256 for e in EpisodeStore(dask_feed).episodes()) == \
-        sorted(e.audio.sha256 for e in EpisodeStore(inline_feed).episodes())
+    run_into([str(tmp_path / "a")], inline_feed, FAKE, runner=InlineRunner())
+    assert sorted(e.audio.sha256 for e in store(dask_feed).episodes()) == \
+        sorted(e.audio.sha256 for e in store(inline_feed).episodes())
     assert len(check_feed(dask_feed)) == 4
     failure = next(o for o in report.outcomes if o.status is Status.FAILED)
     assert "article-002.md" in failure.source and failure.error

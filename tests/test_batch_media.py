@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from narrate import api
-from narrate.batch.runner import PoolRunner, Status, run_batch
+from narrate.batch.driver import Status
+from narrate.batch.runner import PoolRunner
 from narrate.cli.feed import feed as feed_command
 from narrate.errors import ConfigError
 from narrate.publish.media import ORPHAN_GRACE
-from narrate.publish.settings import load_feed_config
-from narrate.publish.store import EpisodeStore
-from tests.batch_helpers import check_feed, write_articles
+from narrate.publish.settings import read_feed_settings
+from tests.batch_helpers import check_feed, run_into, store, write_articles
 from tests.conftest import HARBOR_FEED_TOML
 
 FAKE = api.NarrateOptions(voice="fake")
@@ -43,8 +43,8 @@ def test_pool_workers_write_to_a_shared_folder(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 4)
     share = tmp_path / "share" / "harbor"
     feed_dir = make_feed(tmp_path / "feeds" / "harbor", f'media = "{share}"\nmedia_url = "{CDN}"\n')
-    with PoolRunner(2, feed_dir, FAKE, threads=1) as runner:
-        report = run_batch([str(tmp_path / "a")], feed_dir, FAKE, runner=runner, threads=1)
+    with PoolRunner(2, api.create_feed(feed_dir)[0], FAKE, threads=1) as runner:
+        report = run_into([str(tmp_path / "a")], feed_dir, FAKE, runner=runner)
     assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 4
     assert len(check_feed(feed_dir)) == 4
     assert all(url.startswith(CDN) and (share / url.removeprefix(CDN)).is_file() for url in enclosures(feed_dir))
@@ -91,10 +91,10 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
     feed_dir = make_feed(tmp_path / "feeds" / "harbor", f'media = "s3://podcasts/harbor/"\nmedia_url = "{CDN}"\n'
                                                         f'media_options = {{ endpoint_url = "{s3_endpoint}" }}\n')
     with DaskRunner(local_workers=2) as runner:
-        report = run_batch([str(tmp_path / "a")], feed_dir, FAKE, runner=runner, threads=runner.threads)
+        report = run_into([str(tmp_path / "a")], feed_dir, FAKE, runner=runner)
         assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3, report.outcomes
         objects = bucket_objects(s3_endpoint)
-        records = EpisodeStore(feed_dir).episodes()
+        records = store(feed_dir).episodes()
         assert sorted(objects) == sorted(f.name for e in records for f in (e.audio, *e.extra_files))
         for episode in records:
             assert hashlib.sha256(objects[episode.audio.name]).hexdigest() == episode.audio.sha256
@@ -103,10 +103,10 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
 
         # An edited article: a new object under the same GUID, the old one deleted once the feed moved on.
         paths[0].write_text(paths[0].read_text() + "\nThe council met again on Friday.\n")
-        again = run_batch([str(tmp_path / "a")], feed_dir, FAKE, runner=runner, threads=runner.threads)
+        again = run_into([str(tmp_path / "a")], feed_dir, FAKE, runner=runner)
     assert sorted(o.status for o in again.outcomes) == [Status.PUBLISHED, Status.SKIPPED, Status.SKIPPED]
     after = bucket_objects(s3_endpoint)
-    updated = EpisodeStore(feed_dir).episodes()
+    updated = store(feed_dir).episodes()
     assert sorted(after) == sorted(f.name for e in updated for f in (e.audio, *e.extra_files))
     assert len(set(objects) - set(after)) == 4
     assert check_feed(feed_dir) == sorted(e.title for e in updated)
@@ -116,7 +116,7 @@ def test_feed_is_rewritten_at_most_every_interval_and_at_the_end(tmp_path: Path)
     write_articles(tmp_path / "a", 3)
     feed_dir = tmp_path / "feed"
     listed: list[int] = []
-    report = run_batch([str(tmp_path / "a")], feed_dir, FAKE, feed_interval=3600,
+    report = run_into([str(tmp_path / "a")], feed_dir, FAKE, feed_interval=3600,
                        on_outcome=lambda _: listed.append(len(enclosures(feed_dir))))
     assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3
     assert listed == [1, 1, 1]  # the first record at once, the rest when the run ends
@@ -124,7 +124,7 @@ def test_feed_is_rewritten_at_most_every_interval_and_at_the_end(tmp_path: Path)
 
     write_articles(tmp_path / "b", 2, start=3)
     listed.clear()
-    run_batch([str(tmp_path / "b")], feed_dir, FAKE, feed_interval=0,
+    run_into([str(tmp_path / "b")], feed_dir, FAKE, feed_interval=0,
               on_outcome=lambda _: listed.append(len(enclosures(feed_dir))))
     assert listed == [4, 5]
 
@@ -132,9 +132,9 @@ def test_feed_is_rewritten_at_most_every_interval_and_at_the_end(tmp_path: Path)
 def test_a_rerun_lists_records_a_killed_run_saved_but_never_put_in_the_feed(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 2)
     feed_dir = tmp_path / "feed"
-    run_batch([str(tmp_path / "a")], feed_dir, FAKE)
+    run_into([str(tmp_path / "a")], feed_dir, FAKE)
     (feed_dir / "feed.xml").unlink()
-    report = run_batch([str(tmp_path / "a")], feed_dir, FAKE)
+    report = run_into([str(tmp_path / "a")], feed_dir, FAKE)
     assert [o.status for o in report.outcomes] == [Status.SKIPPED] * 2
     assert len(check_feed(feed_dir)) == 2
 
@@ -142,7 +142,7 @@ def test_a_rerun_lists_records_a_killed_run_saved_but_never_put_in_the_feed(tmp_
 def test_stray_files_are_kept_through_the_grace_period_then_removed(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 1)
     feed_dir = tmp_path / "feeds" / "news"
-    run_batch([str(tmp_path / "a")], feed_dir, FAKE)
+    run_into([str(tmp_path / "a")], feed_dir, FAKE)
     media = feed_dir / "episodes"
     published = sorted(p.name for p in media.iterdir())
     fresh, old = media / "just-written-0123456789abcdef.mp3", media / "left-behind-0123456789abcdef.mp3"
@@ -159,7 +159,7 @@ def test_stray_files_are_kept_through_the_grace_period_then_removed(tmp_path: Pa
 def test_a_media_url_needs_its_public_url(tmp_path: Path) -> None:
     feed_dir = make_feed(tmp_path / "feed", 'media = "s3://podcasts/harbor/"\n')
     with pytest.raises(ConfigError, match="media_url"):
-        load_feed_config(feed_dir)
+        read_feed_settings(feed_dir)
     (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML + 'media = "s3://p/h/"\nmedia_url = "ftp://x/"\n')
     with pytest.raises(ConfigError, match="media_url must be an http"):
-        load_feed_config(feed_dir)
+        read_feed_settings(feed_dir)

@@ -12,8 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from narrate.publish.store import EpisodeStore
-from tests.batch_helpers import check_feed, write_articles
+from tests.batch_helpers import check_feed, store, write_articles
 
 CLI = [sys.executable, "-c", "from narrate.cli import main; main()", "batch"]
 
@@ -54,8 +53,8 @@ def test_kill_9_then_rerun_redoes_nothing_finished(tmp_path: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
     assert checks >= 1
-    store = EpisodeStore(feed_dir)
-    survivors = {e.guid: store.record_path(e.guid).stat().st_mtime_ns for e in store.episodes()}
+    records = store(feed_dir)
+    survivors = {e.guid: records.record_path(e.guid).stat().st_mtime_ns for e in records.episodes()}
     assert 1 <= len(survivors) < 8
     published_before = feed_is_valid(feed_dir / "feed.xml")
     assert published_before <= len(survivors)
@@ -68,7 +67,7 @@ def test_kill_9_then_rerun_redoes_nothing_finished(tmp_path: Path) -> None:
     assert f"{8 - len(survivors)} published" in rerun.stdout
     assert len(check_feed(feed_dir)) == 8
     for guid, mtime in survivors.items():
-        assert store.record_path(guid).stat().st_mtime_ns == mtime, "a finished article was redone"
+        assert records.record_path(guid).stat().st_mtime_ns == mtime, "a finished article was redone"
 
 
 @pytest.mark.slow
@@ -82,4 +81,4 @@ def test_two_batches_on_one_feed_lose_no_episode(tmp_path: Path) -> None:
     assert second.returncode == 0, results[1]
     titles = check_feed(out / "news")
     assert len(titles) == 10
-    assert len(EpisodeStore(out / "news").episodes()) == 10
+    assert len(store(out / "news").episodes()) == 10

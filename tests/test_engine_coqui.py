@@ -230,7 +230,8 @@ def test_tiny_vits_narrates_an_episode_end_to_end(
     episode = api.narrate_article(
         DATA / "harbor-ferry.txt", feed_dir, api.NarrateOptions(voice="tiny", voices_dirs=(voices,)),
         registry=EngineRegistry.from_entry_points(), progress=lambda take: voiced.append(take.voice),
-    )
+    ).episode
+    assert episode is not None
     assert voiced and set(voiced) == {"tiny"}
     mp3 = MP3(str(feed_dir / "episodes" / episode.audio.name))
     assert mp3.info.length == pytest.approx(episode.duration, rel=0.02)

@@ -153,7 +153,8 @@ def test_espeak_narrates_an_episode_end_to_end(tmp_path: Path) -> None:
     voiced: list[str] = []
     episode = api.narrate_article(DATA / "harbor-ferry.txt", feed_dir, api.NarrateOptions(voice="espeak"),
                                   registry=EngineRegistry.from_entry_points(),
-                                  progress=lambda take: voiced.append(take.voice))
+                                  progress=lambda take: voiced.append(take.voice)).episode
+    assert episode is not None
     assert voiced and set(voiced) == {"espeak"}
     assert MP3(str(feed_dir / "episodes" / episode.audio.name)).info.length == pytest.approx(
         episode.duration, rel=0.02)

@@ -62,12 +62,11 @@ def test_article_matches_golden(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_script_matches_golden(name: str, registry_types: object) -> None:
     from narrate import api
-    from narrate.cli import format_script
+    from narrate.cli.article import format_script
     from narrate.sources.serialize import article_from_json
 
     article = article_from_json((DATA / f"{name}.article.json").read_text(encoding="utf-8"))
-    cast = api.choose_cast(api.NarrateOptions())
-    script = api.build_script(article, cast, registry_types, api.load_preparer(cast))  # type: ignore[arg-type]
+    script, cast = api.script_article(article, registry=registry_types)  # type: ignore[arg-type]
     check_golden(DATA / f"{name}.script.txt", format_script(script, cast) + "\n")
 
 
@@ -79,7 +78,8 @@ def test_transcript_and_feed_match_golden(name: str, tmp_path: Path, fake_regist
     feed_dir.mkdir()
     (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML, encoding="utf-8")
     episode = api.narrate_article(CASES[name], feed_dir, api.NarrateOptions(voice="fake"),
-                                  registry=fake_registry, now=NOW)  # type: ignore[arg-type]
+                                  registry=fake_registry, now=NOW).episode  # type: ignore[arg-type]
+    assert episode is not None
     [vtt] = [f for f in episode.extra_files if f.mime_type == "text/vtt"]
     vtt_text = (feed_dir / "episodes" / vtt.name).read_text(encoding="utf-8")
     check_golden(DATA / f"{name}.vtt", vtt_text)

@@ -41,7 +41,8 @@ def published(tmp_path_factory: pytest.TempPathFactory, registry: EngineRegistry
     (feed_dir / "feed.toml").write_text(FEED_TOML, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NARRATE_HOME", str(tmp_path_factory.mktemp("home")))
-        episode = api.narrate_article(DATA / "harbor-ferry.txt", feed_dir, registry=registry, now=NOW)
+        episode = api.narrate_article(DATA / "harbor-ferry.txt", feed_dir, registry=registry, now=NOW).episode
+        assert episode is not None
     yield Published(feed_dir, episode, episode.duration)
 
 
@@ -144,6 +145,7 @@ def test_second_article_adds_an_episode_and_keeps_the_first(published: Published
     first_audio = media(published, published.episode.audio.name)
     first_bytes = first_audio.read_bytes()
     second = api.narrate_article(DATA / "bridge-reopens.txt", published.feed_dir, registry=registry, now=NOW)
+    assert second.status is api.Status.PUBLISHED
     assert second.guid != published.episode.guid
     with (published.feed_dir / "feed.xml").open("rb") as stream:
         parsed = podcastparser.parse("https://podcasts.example.org/harbor/feed.xml", stream)
@@ -154,10 +156,13 @@ def test_second_article_adds_an_episode_and_keeps_the_first(published: Published
 def test_narrating_again_keeps_guid_and_never_overwrites(published: Published, registry: EngineRegistry) -> None:
     old_audio = media(published, published.episode.audio.name)
     old_bytes = old_audio.read_bytes()
-    again = api.narrate_article(DATA / "harbor-ferry.txt", published.feed_dir, registry=registry, now=NOW)
+    result = api.narrate_article(DATA / "harbor-ferry.txt", published.feed_dir, registry=registry, now=NOW)
+    assert result.status is api.Status.UNCHANGED
+    again = result.episode
+    assert again is not None
     assert again.guid == published.episode.guid
     assert again.published == published.episode.published
-    guids = [e.guid for e in api.EpisodeStore(published.feed_dir).episodes()]
+    guids = [e.guid for e in api.list_episodes(published.feed_dir)]
     assert guids.count(again.guid) == 1
     assert again.audio == published.episode.audio  # unchanged article: nothing re-rendered or rewritten
     assert old_audio.read_bytes() == old_bytes

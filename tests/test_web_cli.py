@@ -9,8 +9,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
 
+from narrate import api
 from narrate.cli.web import embed, page, serve, show_page
-from narrate.publish.store import EpisodeStore
 from tests.web_support import EXAMPLE_PAGE, DemoEpisode, make_demo_episode
 
 BASE = "https://cdn.example/podcasts/demo/"
@@ -24,7 +24,7 @@ def feed(tmp_path: Path) -> tuple[Path, DemoEpisode]:
         f'title = "Demo <News>"\ndescription = "Narrated news"\nbase_url = "{BASE}"\n'
         'image = "https://cdn.example/art.png"\n'
     )
-    EpisodeStore(root / "demo").save(demo.episode)
+    api.open_feed(root / "demo").store.save(demo.episode)
     return root, demo
 
 

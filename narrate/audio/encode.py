@@ -19,9 +19,18 @@ from pathlib import Path
 import numpy as np
 
 from narrate.audio.ffmpeg import ffmpeg_exe
-from narrate.audio.mastering import Loudness, MasterOptions, limited_chunks, master_gain, measure, peak_envelope
+from narrate.audio.mastering import (
+    Loudness,
+    MasterOptions,
+    limited_chunks,
+    master_gain,
+    measure,
+    peak_envelope,
+    produce,
+    segment_samples,
+)
 from narrate.errors import PublishError
-from narrate.model import ChapterMark, FloatArray
+from narrate.model import ChapterMark, FloatArray, Timeline
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")
 ALLOWED_TRUE_PEAK = -1.0
@@ -228,3 +237,32 @@ def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None
                      end_time=round(chapter.end * 1000),
                      sub_frames=[TIT2(encoding=3, text=chapter.title)]))
     id3.save(str(path), v2_version=4)
+
+
+@dataclass(frozen=True)
+class EncodedAudio:
+    """An episode's finished audio file, before it is published."""
+
+    audio: bytes
+    timeline: Timeline
+    """The timeline of the produced programme (intro and outro move it)."""
+    mastered: Mastered
+    """Loudness measured on the encoded file, and the rounds of mastering it took."""
+    options: EncodeOptions
+
+
+def encode_programme(programme: object, timeline: Timeline, tags: Tags, options: EncodeOptions,
+                     mastering: MasterOptions, scratch_parent: Path | None = None) -> EncodedAudio:
+    """Produce, master, encode and tag the programme in a scratch folder; nothing is published."""
+    import tempfile
+
+    rate = int(programme.frame_rate)  # type: ignore[attr-defined]
+    samples, timeline = produce(segment_samples(programme), rate, timeline, mastering)
+    if scratch_parent is not None:
+        scratch_parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
+        encoded = Path(scratch) / f"episode{options.suffix}"
+        result = master_and_encode(samples, rate, encoded, options, mastering)
+        write_tags(encoded, tags, timeline.chapters, options.format)
+        audio = encoded.read_bytes()
+    return EncodedAudio(audio, timeline, result, options)

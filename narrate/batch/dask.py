@@ -1,12 +1,13 @@
 """Render a batch on a Dask distributed cluster: the same per-article task as the process pool.
 
-Workers run :func:`narrate.batch.runner.render_task` and keep their engine registry, speech preparer and
-loaded voices between tasks (a per-process cache in ``narrate.batch.runner``, so a worker process loads a
+Workers run :func:`narrate.batch.worker.render_task` and keep their engine registry, speech preparer and
+loaded voices between tasks (a per-process cache in ``narrate.batch.worker``, so a worker process loads a
 voice once). Each worker masters and encodes its episode and writes the files to the feed's media
 location (a folder they all mount, or an fsspec URL such as ``s3://``), and sends back only their
-names, digests and timeline; this client is the one writer of the records and feed.xml. Workers read
-the feed's settings (feed.toml, voices, lexicon) from the feed folder, so it must be readable at the
-same path on every worker, as must the articles (or give URLs).
+names, digests and timeline; this client is the one writer of the records and feed.xml. The feed's
+settings travel inside each task; a feed's own voices/ folder and lexicon file are read from the feed
+folder, so when a feed has them it must be readable at the same path on every worker, as must the
+articles (or give URLs).
 
 ``distributed`` is the optional extra ``narrate[dask]``.
 """
@@ -18,8 +19,10 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
-from narrate.batch.runner import ArticleTask, Rendered, TaskResult, Unchanged, render_task, threads_per_worker
+from narrate.batch.runner import TaskResult, threads_per_worker
+from narrate.batch.worker import ArticleTask, render_task
 from narrate.errors import ConfigError
+from narrate.pipeline import Narration
 
 
 def parse_cluster(spec: str) -> int:
@@ -49,7 +52,7 @@ def _remote_threads() -> int:
     return threads_per_worker(slots)
 
 
-def render_on_worker(task: ArticleTask) -> Rendered | Unchanged:
+def render_on_worker(task: ArticleTask) -> Narration:
     """The task as a Dask worker runs it (threads decided by the worker when the client could not)."""
     if task.threads == 0:
         task = replace(task, threads=_remote_threads())
@@ -83,8 +86,6 @@ class DaskRunner(AbstractContextManager["DaskRunner"]):
 
         if not tasks:
             return
-        if self.threads:
-            tasks = [replace(task, threads=self.threads) for task in tasks]
         futures = self.client.map(render_on_worker, tasks, pure=False)
         self._futures = list(futures)
         by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}

@@ -8,19 +8,11 @@ from pathlib import Path
 
 import click
 
-from narrate import api
-from narrate.batch.runner import (
-    BatchReport,
-    Outcome,
-    PoolRunner,
-    Runner,
-    Status,
-    default_jobs,
-    run_batch,
-    threads_per_worker,
-)
-from narrate.cli.common import friendly_errors
-from narrate.sources.read import ReadOptions
+from narrate.batch.driver import BatchOptions, BatchReport, Outcome, Status, run_batch
+from narrate.batch.runner import PoolRunner, Runner, default_jobs, threads_per_worker
+from narrate.cli.article import create_feed, narrate_options
+from narrate.cli.common import feeds_option, friendly_errors, narration_options, read_options
+from narrate.publish.feed import Feed
 
 EXIT_SOME_FAILED = 1
 
@@ -28,25 +20,17 @@ EXIT_SOME_FAILED = 1
 @click.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--feed", "feed_name", required=True, help="Feed to publish into: feeds/NAME/ (created if new).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory holding the feeds (default: ./feeds).")
+@feeds_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core).")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first article that fails.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
               help="Render on this Dask scheduler's workers (pip install 'narrate[dask]').")
 @click.option("--cluster", default=None, metavar="local:N", help="Render on a local Dask cluster of N workers.")
-@click.option("--cast", default=None, help="Voice cast to read with (default: the feed's).")
-@click.option("--voice", default=None, help="One voice profile for everything, overriding the cast.")
-@click.option("--force", is_flag=True, help="Render and publish again even if nothing changed.")
-@click.option("--dry-run", is_flag=True, help="Use the fake engine (tones, instantly) to check the whole flow.")
-@click.option("--no-cache", is_flag=True, help="Synthesize every sentence; neither read nor fill the cache.")
-@click.option("--allow-private", is_flag=True,
-              help="Allow URLs on private or loopback addresses (a local test server).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
-              help="Seconds allowed for fetching each URL.")
+@narration_options
+@read_options
 @friendly_errors
-def batch(sources: tuple[str, ...], feed_name: str, out: Path | None, jobs: int | None, fail_fast: bool,
+def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int | None, fail_fast: bool,
           scheduler: str | None, cluster: str | None, cast: str | None, voice: str | None, force: bool,
           dry_run: bool, no_cache: bool, allow_private: bool, timeout: float) -> None:
     """Narrate every article in SOURCES into one feed.
@@ -64,10 +48,9 @@ def batch(sources: tuple[str, ...], feed_name: str, out: Path | None, jobs: int 
     """
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
-    feed_dir = (out if out is not None else Path("feeds")) / feed_name
-    options = api.NarrateOptions(cast=cast, voice="fake" if dry_run else voice, force=force,
-                                 use_cache=not no_cache,
-                                 read=ReadOptions(allow_private=allow_private, timeout=timeout))
+    feed = create_feed(feeds_root / feed_name)
+    options = BatchOptions(narrate_options(cast, voice, force, dry_run, no_cache, allow_private, timeout),
+                           fail_fast=fail_fast)
     with ExitStack() as stack:
         runner: Runner
         if scheduler or cluster:
@@ -77,15 +60,14 @@ def batch(sources: tuple[str, ...], feed_name: str, out: Path | None, jobs: int 
             runner = stack.enter_context(DaskRunner(scheduler=scheduler, local_workers=workers))
         else:
             count = jobs or default_jobs()
-            runner = stack.enter_context(PoolRunner(count, feed_dir, options, threads_per_worker(count)))
-        report = _run_with_progress(sources, feed_dir, options, runner, fail_fast)
+            runner = stack.enter_context(PoolRunner(count, feed, options.narrate, threads_per_worker(count)))
+        report = _run_with_progress(sources, feed, options, runner)
     _print_summary(report)
     if report.failed:
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _run_with_progress(sources: tuple[str, ...], feed_dir: Path, options: api.NarrateOptions, runner: Runner,
-                       fail_fast: bool) -> BatchReport:
+def _run_with_progress(sources: tuple[str, ...], feed: Feed, options: BatchOptions, runner: Runner) -> BatchReport:
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -115,8 +97,7 @@ def _run_with_progress(sources: tuple[str, ...], feed_dir: Path, options: api.Na
         progress.update(task_id, advance=1, minutes=minutes, failures=failures)
 
     with progress:
-        return run_batch(sources, feed_dir, options, runner=runner, threads=getattr(runner, "threads", 0),
-                         fail_fast=fail_fast, on_plan=planned, on_outcome=finished)
+        return run_batch(sources, feed, options, runner=runner, on_plan=planned, on_outcome=finished)
 
 
 def _print_summary(report: BatchReport) -> None:

@@ -1,17 +1,24 @@
-"""What every ``narrate`` command shares: turning a NarrateError into one line and exit status 2."""
+"""What every ``narrate`` command shares: one error handler, and the option groups several commands take.
+
+An option group is a decorator adding the same options to each command that takes them, so a flag is
+declared once: ``read_options`` (how a SOURCE is fetched), ``narration_options`` (cast, voice, cache,
+force, dry run) and ``feeds_option`` (where the feeds live).
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from narrate.errors import NarrateError
+from narrate.errors import InputError, NarrateError
 
 F = TypeVar("F", bound=Callable[..., Any])
+FEEDS_ROOT = Path("feeds")
 
 
 def friendly_errors(command: F) -> F:
@@ -26,3 +33,48 @@ def friendly_errors(command: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    def add(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return add
+
+
+read_options = _options(
+    click.option("--allow-private", is_flag=True,
+                 help="Allow URLs on private, loopback or link-local addresses (e.g. a local test server)."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+                 help="Seconds allowed for fetching a URL."),
+)
+"""How a SOURCE file or URL is read: ``allow_private``, ``timeout``."""
+
+cast_options = _options(
+    click.option("--cast", default=None, help="Voice cast to read with (default: the feed's)."),
+    click.option("--voice", default=None, help="One voice profile for everything, overriding the cast."),
+)
+"""Who reads: ``cast``, ``voice``."""
+
+narration_options = _options(
+    cast_options,
+    click.option("--force", is_flag=True, help="Render and publish again even if nothing changed."),
+    click.option("--dry-run", is_flag=True, help="Use the fake engine (tones, instantly) to check the whole flow."),
+    click.option("--no-cache", is_flag=True, help="Synthesize every sentence; neither read nor fill the cache."),
+)
+"""How an article is narrated: ``cast``, ``voice``, ``force``, ``dry_run``, ``no_cache``."""
+
+feeds_option = click.option(
+    "--out", "feeds_root", type=click.Path(file_okay=False, path_type=Path), default=FEEDS_ROOT,
+    show_default=True, help="Directory holding the feeds.")
+"""Where the feeds live: ``feeds_root``."""
+
+
+def feed_dir(feeds_root: Path, name: str) -> Path:
+    """The folder of the feed ``name``; an InputError when there is no feed there."""
+    path = feeds_root / name
+    if not (path / "feed.toml").is_file():
+        raise InputError(f"no feed {name!r} in {feeds_root}; publish an article with --feed {name} first")
+    return path

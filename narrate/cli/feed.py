@@ -7,17 +7,7 @@ from pathlib import Path
 import click
 
 from narrate import api
-from narrate.cli.common import friendly_errors
-
-OUT_OPTION = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-                          help="Directory holding the feeds (default: ./feeds).")
-
-
-def _feed_dir(name: str, out: Path | None) -> Path:
-    feed_dir = (out if out is not None else Path("feeds")) / name
-    if not feed_dir.is_dir():
-        raise click.BadParameter(f"no feed directory {feed_dir}", param_hint="NAME")
-    return feed_dir
+from narrate.cli.common import feed_dir, feeds_option, friendly_errors
 
 
 @click.group()
@@ -33,22 +23,22 @@ def feed() -> None:
 
 @feed.command("rebuild")
 @click.argument("name")
-@OUT_OPTION
+@feeds_option
 @friendly_errors
-def feed_rebuild(name: str, out: Path | None) -> None:
+def feed_rebuild(name: str, feeds_root: Path) -> None:
     """Rewrite feeds/NAME/feed.xml from its episode records; remove files no episode uses."""
-    feed_dir = _feed_dir(name, out)
-    count = api.rebuild_feed(feed_dir)
-    click.echo(f"{feed_dir / 'feed.xml'}: {count} episodes")
+    path = feed_dir(feeds_root, name)
+    count = api.rebuild_feed(path)
+    click.echo(f"{path / 'feed.xml'}: {count} episodes")
 
 
 @feed.command("list")
 @click.argument("name")
-@OUT_OPTION
+@feeds_option
 @friendly_errors
-def feed_list(name: str, out: Path | None) -> None:
+def feed_list(name: str, feeds_root: Path) -> None:
     """List the episodes of feeds/NAME: GUID, slug, date, duration, title."""
-    for episode in api.list_episodes(_feed_dir(name, out)):
+    for episode in api.list_episodes(feed_dir(feeds_root, name)):
         click.echo(f"{episode.guid}  {api.slugify(episode.title)}  {episode.published:%Y-%m-%d}  "
                    f"{episode.duration / 60:4.1f} min  {episode.title}")
 
@@ -56,16 +46,16 @@ def feed_list(name: str, out: Path | None) -> None:
 @feed.command("remove")
 @click.argument("name")
 @click.argument("episode")
-@OUT_OPTION
+@feeds_option
 @friendly_errors
-def feed_remove(name: str, episode: str, out: Path | None) -> None:
+def feed_remove(name: str, episode: str, feeds_root: Path) -> None:
     """Remove EPISODE (a GUID or slug, see `narrate feed list NAME`) from feeds/NAME.
 
     \b
     Example:
       narrate feed remove world-news what-actions-will-the-presidential-office-take
     """
-    removed = api.remove_episode(_feed_dir(name, out), episode)
+    removed = api.remove_episode(feed_dir(feeds_root, name), episode)
     click.echo(f"removed {removed.guid}  {removed.title}")
 
 

@@ -10,17 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from narrate.cli.common import friendly_errors
+from narrate.cli.common import feed_dir, feeds_option, friendly_errors
 from narrate.errors import InputError
 
 if TYPE_CHECKING:
     from narrate.model import Episode
-    from narrate.publish.settings import FeedConfig
+    from narrate.publish.feed import Feed
 
-FEEDS_OPTION = click.option(
-    "--out", "feeds_root", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
-    show_default=True, help="Directory holding the feeds.",
-)
 BASE_URL_OPTION = click.option(
     "--base-url", default=None,
     help="Public URL of the feed directory, overriding feed.toml's base_url "
@@ -32,13 +28,10 @@ PLAYER_URL_OPTION = click.option(
 )
 
 
-def _feed(feeds_root: Path, name: str) -> tuple[Path, FeedConfig]:
-    from narrate.publish.settings import load_feed_config
+def _feed(feeds_root: Path, name: str) -> Feed:
+    from narrate import api
 
-    feed_dir = feeds_root / name
-    if not (feed_dir / "feed.toml").is_file():
-        raise InputError(f"no feed {name!r} in {feeds_root}; publish an article with --feed {name} first")
-    return feed_dir, load_feed_config(feed_dir)
+    return api.open_feed(feed_dir(feeds_root, name))
 
 
 def find_episode(episodes: list[Episode], wanted: str) -> Episode:
@@ -58,18 +51,19 @@ def find_episode(episodes: list[Episode], wanted: str) -> Episode:
     raise InputError(f"episode {wanted!r} {reason}; use a GUID or 'latest'. Episodes: {listing}")
 
 
-def _urls(config: FeedConfig, base_url: str | None, player_url: str | None) -> tuple[str, str]:
+def _urls(feed: Feed, base_url: str | None, player_url: str | None) -> tuple[str, str]:
     from narrate.web.show import PLAYER_DIR
 
-    base = (base_url or config.base_url).rstrip("/") + "/"
-    media = config.media_url.rstrip("/") if config.media_url else f"{base}episodes"
+    base = (base_url or feed.settings.show.base_url).rstrip("/") + "/"
+    media_url = feed.settings.media.media_url
+    media = media_url.rstrip("/") if media_url else f"{base}episodes"
     return media, (player_url or f"{base}{PLAYER_DIR}")
 
 
 @click.command()
 @click.argument("feed_name", metavar="FEED")
 @click.argument("episode_id", metavar="EPISODE", default="latest")
-@FEEDS_OPTION
+@feeds_option
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
 @friendly_errors
@@ -80,17 +74,16 @@ def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | Non
     Example:
       narrate embed world-news latest
     """
-    from narrate.publish.store import EpisodeStore
     from narrate.web.embed import embed_snippet
     from narrate.web.show import install_player_assets
 
-    feed_dir, config = _feed(feeds_root, feed_name)
-    episode = find_episode(EpisodeStore(feed_dir).episodes(), episode_id)
-    install_player_assets(feed_dir)
-    media_url, player_base = _urls(config, base_url, player_url)
+    feed = _feed(feeds_root, feed_name)
+    episode = find_episode(feed.store.episodes(), episode_id)
+    install_player_assets(feed.path, feed.write_file)
+    media_url, player_base = _urls(feed, base_url, player_url)
     click.echo(
         embed_snippet(episode, media_base_url=media_url, player_base_url=player_base,
-                      artist=config.title, artwork_url=config.image),
+                      artist=feed.settings.show.title, artwork_url=feed.settings.show.image),
         nl=False,
     )
 
@@ -103,7 +96,7 @@ def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | Non
 @click.option("--episode", "episode_id", default="latest", show_default=True,
               help="The article's episode: a GUID, a unique prefix, or 'latest'.")
 @click.option("--selector", default=None, help="CSS selector of the element the player replaces.")
-@FEEDS_OPTION
+@feeds_option
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
 @friendly_errors
@@ -116,24 +109,23 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
       narrate page article.html -o article.narrated.html --feed world-news --episode latest
     """
     from narrate.publish.files import write_atomic
-    from narrate.publish.store import EpisodeStore
     from narrate.web.embed import TRANSCRIPT_MIME, find_file
     from narrate.web.page import read_vtt_sentences, rewrite_page
     from narrate.web.show import install_player_assets
 
-    feed_dir, config = _feed(feeds_root, feed_name)
-    episode = find_episode(EpisodeStore(feed_dir).episodes(), episode_id)
+    feed = _feed(feeds_root, feed_name)
+    episode = find_episode(feed.store.episodes(), episode_id)
     transcript = find_file(episode, TRANSCRIPT_MIME)
-    media = config.media_store(feed_dir)
+    media = feed.media
     sentences = read_vtt_sentences(media.read(transcript.name).decode("utf-8")) if transcript else ()
     try:
         html_in = page_in.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{page_in} is not UTF-8 text; convert it first") from error
-    install_player_assets(feed_dir)
-    media_url, player_base = _urls(config, base_url, player_url)
+    install_player_assets(feed.path, feed.write_file)
+    media_url, player_base = _urls(feed, base_url, player_url)
     result = rewrite_page(html_in, episode, sentences, media_base_url=media_url, player_base_url=player_base,
-                          selector=selector, artwork_url=config.image)
+                          selector=selector, artwork_url=feed.settings.show.image)
     write_atomic(page_out, result.html.encode("utf-8"))
     click.echo(f"{page_out}: {result.placement}")
     click.echo(f"  marked {result.marked_sentences} of {result.total_sentences} sentences for read-along")
@@ -143,14 +135,13 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
 
 @click.command("show-page")
 @click.argument("feed_name", metavar="FEED")
-@FEEDS_OPTION
+@feeds_option
 @friendly_errors
 def show_page(feed_name: str, feeds_root: Path) -> None:
     """Write feeds/FEED/index.html: the show page with subscribe links and every episode's player."""
     from narrate.web.show import write_feed_show_page
 
-    feed_dir, _ = _feed(feeds_root, feed_name)
-    click.echo(str(write_feed_show_page(feed_dir)))
+    click.echo(str(write_feed_show_page(_feed(feeds_root, feed_name))))
 
 
 @click.command()

@@ -1,14 +1,38 @@
-"""Atomic file writes: a temp file in the same directory, fsync, then rename over the target."""
+"""How a feed writes files: atomically (a temp file in the same directory, fsync, rename over the target),
+each write tagged with the step of a publish it belongs to."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 
 PUBLISHED_MODE = 0o644
+
+
+class WriteStep(StrEnum):
+    """The steps of a publish, in the order they happen; each file a feed writes belongs to one."""
+
+    MEDIA = "media files"
+    """The episode's audio, transcripts and chapters, in the media location."""
+    RECORD = "record"
+    """The episode's record (records/GUID.json)."""
+    ARTWORK = "artwork"
+    """The show's cover, when it is a file narrate publishes."""
+    FEED_XML = "feed.xml"
+    SHOW_PAGE = "show page"
+    """index.html and the player files it uses."""
+    SETTINGS = "settings"
+    """feed.toml, written once when a feed is created."""
+
+
+WriteHook = Callable[[WriteStep, str], None]
+"""Called with the step and the file's name before each write (a ledger records it; a test may raise)."""
+FileWriter = Callable[[WriteStep, str, bytes], Path]
+"""Writes a file of a feed folder (name relative to it) for a step: ``Feed.write_file``."""
 
 
 def _umask() -> int:

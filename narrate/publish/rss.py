@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from narrate import __version__
 from narrate.model import Episode, EpisodeFile
-from narrate.publish.settings import FeedConfig
+from narrate.publish.settings import FeedSettings
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The UUIDv5 namespace the Podcasting 2.0 ``podcast:guid`` is derived in."""
@@ -63,7 +63,7 @@ def _file_of(episode: Episode, mime_type: str) -> EpisodeFile | None:
     return next((f for f in episode.extra_files if f.mime_type == mime_type), None)
 
 
-def build_feed(config: FeedConfig, episodes: Sequence[Episode], now: dt.datetime,
+def build_feed(settings: FeedSettings, episodes: Sequence[Episode], now: dt.datetime,
                image_url: str | None = None) -> bytes:
     """The RSS 2.0 document of a feed, newest episode first; ``image_url`` overrides the configured image."""
     from feedgen.feed import FeedGenerator
@@ -76,30 +76,31 @@ def build_feed(config: FeedConfig, episodes: Sequence[Episode], now: dt.datetime
         Transcript,
     )
 
+    show = settings.show
     feed = FeedGenerator()
     feed.register_extension("itunes", ItunesExtension, ItunesEntryExtension)
     feed.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension)
-    feed.title(config.title)
-    feed.description(clip_bytes(config.description))
+    feed.title(show.title)
+    feed.description(clip_bytes(show.description))
     # feedgen's RSS <link> is the last link added, so the self link goes first.
-    feed.link(href=config.feed_url, rel="self", type="application/rss+xml")
-    feed.link(href=config.link or config.base_url, rel="alternate")
-    feed.language(config.language)
+    feed.link(href=settings.feed_url, rel="self", type="application/rss+xml")
+    feed.link(href=show.link or show.base_url, rel="alternate")
+    feed.language(show.language)
     feed.generator(f"narrate {__version__}", uri="https://pypi.org/project/narrate/")
     feed.lastBuildDate(now)
-    feed.author({"name": config.author, **({"email": config.email} if config.email else {})})
-    feed.itunes.itunes_author(config.author)
-    feed.itunes.itunes_category(config.category, config.subcategory)
-    feed.itunes.itunes_explicit(config.explicit)
-    feed.itunes.itunes_type(config.itunes_type)
-    if config.email:
-        feed.itunes.itunes_owner(name=config.author, email=config.email)
-        feed.podcastindex.locked(config.locked, config.email)
-    feed.podcastindex.guid(podcast_guid(config.feed_url))
-    image = image_url or config.image_url
+    feed.author({"name": show.author, **({"email": show.email} if show.email else {})})
+    feed.itunes.itunes_author(show.author)
+    feed.itunes.itunes_category(show.category, show.subcategory)
+    feed.itunes.itunes_explicit(show.explicit)
+    feed.itunes.itunes_type(show.itunes_type)
+    if show.email:
+        feed.itunes.itunes_owner(name=show.author, email=show.email)
+        feed.podcastindex.locked(show.locked, show.email)
+    feed.podcastindex.guid(podcast_guid(settings.feed_url))
+    image = image_url or show.image_url
     if image:
         feed.itunes.itunes_image(image)
-        feed.image(url=image, title=config.title, link=config.link or config.base_url)
+        feed.image(url=image, title=show.title, link=show.link or show.base_url)
     # feedgen prepends each new entry; adding oldest first leaves the newest at the top.
     for episode in sorted(episodes, key=lambda e: (e.published, e.guid)):
         entry = feed.add_entry()
@@ -110,10 +111,10 @@ def build_feed(config: FeedConfig, episodes: Sequence[Episode], now: dt.datetime
         if episode.link:
             entry.link(href=episode.link)
         entry.pubDate(episode.published)
-        entry.enclosure(config.episode_url(episode.audio.name), str(episode.audio.size), episode.audio.mime_type)
+        entry.enclosure(settings.episode_url(episode.audio.name), str(episode.audio.size), episode.audio.mime_type)
         entry.itunes.itunes_duration(itunes_duration(episode.duration))
         entry.itunes.itunes_episode_type("full")
-        entry.itunes.itunes_explicit(config.explicit)
+        entry.itunes.itunes_explicit(show.explicit)
         if episode.author:
             entry.itunes.itunes_author(episode.author)
         # WebVTT first: apps take the first transcript they understand, and it carries the cue times.
@@ -121,9 +122,9 @@ def build_feed(config: FeedConfig, episodes: Sequence[Episode], now: dt.datetime
             found = _file_of(episode, mime_type)
             if found is not None:
                 entry.podcastindex.transcript(Transcript(
-                    url=config.episode_url(found.name), type=mime_type,
+                    url=settings.episode_url(found.name), type=mime_type,
                     rel="captions" if mime_type == "text/vtt" else None))
         chapters = _file_of(episode, CHAPTERS_TYPE)
         if chapters is not None:
-            entry.podcastindex.chapters(config.episode_url(chapters.name), CHAPTERS_TYPE)
+            entry.podcastindex.chapters(settings.episode_url(chapters.name), CHAPTERS_TYPE)
     return bytes(feed.rss_str(pretty=True, xml_declaration=True, encoding="UTF-8"))

@@ -1,14 +1,20 @@
-"""A feed's settings (``feeds/<name>/feed.toml``) read into a validated dataclass."""
+"""A feed's settings (``feeds/<name>/feed.toml``) read into validated values, split by what they decide.
+
+feed.toml stays one flat table for the people who edit it; in code its keys are four parts: the show
+(what apps display), the production (who reads and what plays around the speech), the encoding (the
+audio layer's own ``EncodeOptions``), and the media location. Reading settings never writes a file: creating a feed is
+:meth:`narrate.publish.feed.Feed.create`.
+"""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from narrate.audio.encode import BITRATES, FORMATS, EncodeOptions
 from narrate.errors import ConfigError
-from narrate.publish.media import MediaStore
+from narrate.settings import read_toml
 
 DEFAULT_FEED_TOML = """\
 # Settings of this podcast feed. Edit freely; `narrate article FILE --feed {name}` reads them.
@@ -31,16 +37,14 @@ cast = "default"
 # media = "s3://bucket/podcasts/{name}/" (needs narrate[s3]; credentials from the environment), with
 # media_url = "https://cdn.example.org/podcasts/{name}/" saying where listeners fetch them.
 """
-
-
 @dataclass(frozen=True)
-class FeedConfig:
-    """What a feed says about itself."""
+class ShowSettings:
+    """What podcast apps show about the feed, and where it is published."""
 
-    name: str
     title: str
     description: str
     base_url: str
+    """Where feed.xml (and, unless ``media_url`` says otherwise, episodes/) is published; ends with /."""
     author: str = "narrate"
     email: str | None = None
     language: str = "en"
@@ -51,30 +55,10 @@ class FeedConfig:
     image: str | None = None
     """Square artwork (1400-3000 px, JPEG/PNG): an http(s) URL, or a file in the feed directory.
     Without one, a cover is drawn from the title."""
-    cast: str = "default"
-    """The voice cast (``voices/NAME.cast.toml``) this feed's episodes are read with."""
-    lexicon: str | None = None
-    """A lexicon file of this feed, relative to the feed directory."""
-    bitrate: str = "64k"
-    format: str = "mp3"
-    """``mp3`` or ``m4a`` (AAC)."""
-    intro: str | None = None
-    """Audio file (in the feed directory) played before every episode."""
-    outro: str | None = None
-    """Audio file (in the feed directory) played after every episode."""
-    music_bed: str | None = None
-    """Audio file (in the feed directory) looped under announcements, ducked under speech."""
     locked: bool = True
     """``podcast:locked``: other platforms may not import the feed (needs ``email`` as the owner)."""
     itunes_type: str = "episodic"
     """``episodic`` (newest first) or ``serial``."""
-    media: str | None = None
-    """Where episode files are written: a folder (relative to the feed directory, or absolute, e.g. a
-    share every batch worker mounts) or an fsspec URL (``s3://bucket/prefix/``). Default ``episodes``."""
-    media_url: str | None = None
-    """Public URL of the media location; default ``base_url`` + ``episodes/``."""
-    media_options: dict[str, Any] | None = None
-    """fsspec storage options for ``media`` (``endpoint_url``, ``profile``); never secrets."""
 
     @property
     def image_url(self) -> str | None:
@@ -88,36 +72,105 @@ class FeedConfig:
         """Public URL of feed.xml."""
         return self.base_url + "feed.xml"
 
+
+@dataclass(frozen=True)
+class ProductionSettings:
+    """Who reads the episodes, with which words, and what plays around the speech."""
+
+    cast: str = "default"
+    """The voice cast (``voices/NAME.cast.toml``) this feed's episodes are read with."""
+    lexicon: str | None = None
+    """A lexicon file of this feed, relative to the feed directory."""
+    intro: str | None = None
+    """Audio file (in the feed directory) played before every episode."""
+    outro: str | None = None
+    """Audio file (in the feed directory) played after every episode."""
+    music_bed: str | None = None
+    """Audio file (in the feed directory) looped under announcements, ducked under speech."""
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """Where episode files are written and served from."""
+
+    media: str | None = None
+    """A folder (relative to the feed directory, or absolute, e.g. a share every batch worker mounts) or an
+    fsspec URL (``s3://bucket/prefix/``). Default ``episodes``."""
+    media_url: str | None = None
+    """Public URL of the media location; default ``base_url`` + ``episodes/``."""
+    media_options: dict[str, Any] | None = None
+    """fsspec storage options for ``media`` (``endpoint_url``, ``profile``); never secrets."""
+
+
+PARTS: dict[str, type[Any]] = {"show": ShowSettings, "production": ProductionSettings,
+                               "encoding": EncodeOptions, "media": MediaSettings}
+KEY_ORDER = ("title", "description", "base_url", "author", "email", "language", "link", "category", "subcategory",
+             "explicit", "image", "cast", "lexicon", "bitrate", "format", "intro", "outro", "music_bed", "locked",
+             "itunes_type", "media", "media_url", "media_options")
+"""feed.toml's keys in the order of the flat settings of narrate 0.1, which render keys were made from."""
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """Everything feed.toml says, by part."""
+
+    name: str
+    show: ShowSettings
+    production: ProductionSettings = field(default_factory=ProductionSettings)
+    encoding: EncodeOptions = field(default_factory=EncodeOptions)
+    """Bitrate and format (feed.toml sets these two; the output rate is narrate's)."""
+    media: MediaSettings = field(default_factory=MediaSettings)
+
+    @property
+    def feed_url(self) -> str:
+        """Public URL of feed.xml."""
+        return self.show.feed_url
+
     @property
     def media_base_url(self) -> str:
         """Public URL of the folder of episode files."""
-        return self.media_url or f"{self.base_url}episodes/"
+        return self.media.media_url or f"{self.show.base_url}episodes/"
 
     def episode_url(self, file_name: str) -> str:
         """Public URL of a published episode file."""
         return self.media_base_url + file_name
 
-    def media_store(self, feed_dir: Path) -> MediaStore:
-        """Where this feed's episode files are written."""
-        return MediaStore.for_feed(feed_dir, self.media, self.media_options)
+    def values(self) -> dict[str, Any]:
+        """Every setting by its feed.toml key."""
+        return {f.name: getattr(getattr(self, part), f.name)
+                for part, kind in PARTS.items() for f in fields(kind) if f.name in KEY_ORDER}
+
+    def fingerprint(self) -> str:
+        """The settings as render keys have always seen them (the flat ``FeedConfig`` of narrate 0.1), so that
+        splitting the settings into parts does not re-render every published episode."""
+        values = self.values()
+        inner = ", ".join(f"{key}={values[key]!r}" for key in KEY_ORDER)
+        return f"FeedConfig(name={self.name!r}, {inner})"
+
+    @classmethod
+    def from_values(cls, name: str, values: dict[str, Any]) -> FeedSettings:
+        """Settings from feed.toml's flat keys (already validated)."""
+        parts = {part: kind(**{f.name: values[f.name] for f in fields(kind) if f.name in values})
+                 for part, kind in PARTS.items()}
+        return cls(name=name, **parts)
 
 
-def load_feed_config(feed_dir: Path) -> FeedConfig:
-    """Read ``feed.toml``; a new feed directory gets a commented default one first."""
+KNOWN_KEYS = frozenset(KEY_ORDER)
+
+
+def default_feed_toml(name: str) -> str:
+    """The commented feed.toml a new feed starts with."""
+    title = name.replace("-", " ").replace("_", " ").title()
+    return DEFAULT_FEED_TOML.format(name=name, title=title)
+
+
+def read_feed_settings(feed_dir: Path) -> FeedSettings:
+    """Read and validate ``feed_dir/feed.toml``; it must exist (reading never writes)."""
     path = feed_dir / "feed.toml"
-    if not path.exists():
-        from narrate.publish.files import write_atomic
-
-        title = feed_dir.name.replace("-", " ").replace("_", " ").title()
-        write_atomic(path, DEFAULT_FEED_TOML.format(name=feed_dir.name, title=title).encode())
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    known = {f.name for f in fields(FeedConfig)} - {"name"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if not path.is_file():
+        raise ConfigError(f"{feed_dir}: no feed here (no feed.toml); `narrate article SOURCE --feed "
+                          f"{feed_dir.name}` creates one")
+    data = read_toml(path, KNOWN_KEYS)
     for key in ("title", "description", "base_url"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ConfigError(f"{path}: '{key}' is required and must be text")
@@ -130,12 +183,11 @@ def load_feed_config(feed_dir: Path) -> FeedConfig:
         if key in data and not isinstance(data[key], bool):
             raise ConfigError(f"{path}: '{key}' must be true or false")
     _check(path, feed_dir, data)
-    return FeedConfig(name=feed_dir.name, **data)
+    return FeedSettings.from_values(feed_dir.name, data)
 
 
 def _check(path: Path, feed_dir: Path, data: dict[str, Any]) -> None:
     """The values Apple or the encoder would reject, caught while the user is looking at feed.toml."""
-    from narrate.audio.encode import BITRATES, FORMATS
     from narrate.publish.categories import category_problem
 
     if len(data["description"].encode()) > 4000:

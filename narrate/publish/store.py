@@ -9,17 +9,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from narrate.errors import PublishError
 from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeFile, Role
-from narrate.publish.files import write_atomic
+from narrate.publish.files import FileWriter, WriteStep
+
+RECORDS = "records"
 
 RECORD_VERSION = 1
+"""The schema version written into every record. Records of an older version are read through
+``UPGRADES``; a record of a newer version was written by a newer narrate and is refused, never rewritten."""
+
+
+def _upgrade_unversioned(data: dict[str, Any]) -> dict[str, Any]:
+    """Records from before versions were written: the same fields, no ``render_key`` or files by type yet."""
+    return {**data, "render_key": data.get("render_key", ""), "record_version": 1}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned}
+"""version -> the function that lifts a record of that version one version up."""
 
 
 def episode_guid(meta: ArticleMeta) -> str:
@@ -31,7 +43,7 @@ def episode_guid(meta: ArticleMeta) -> str:
 
 
 def episode_to_json(episode: Episode) -> dict[str, Any]:
-    """A record's JSON form."""
+    """A record's JSON form, in the current schema version."""
     data = asdict(episode)
     data["published"] = episode.published.isoformat()
     data["chapters"] = [{**asdict(c), "role": c.role.value} for c in episode.chapters]
@@ -40,7 +52,14 @@ def episode_to_json(episode: Episode) -> dict[str, Any]:
 
 
 def episode_from_json(data: dict[str, Any]) -> Episode:
-    """Read a record back."""
+    """Read a record back, upgrading it from an older schema version first."""
+    version = data.get("record_version", 0)
+    if not isinstance(version, int) or version > RECORD_VERSION:
+        raise ValueError(f"record version {version!r} is newer than this narrate reads ({RECORD_VERSION}); "
+                         "upgrade narrate")
+    while version < RECORD_VERSION:
+        data = UPGRADES[version](data)
+        version = data["record_version"]
     return Episode(
         guid=data["guid"], title=data["title"], description=data["description"],
         published=dt.datetime.fromisoformat(data["published"]), duration=float(data["duration"]),
@@ -48,30 +67,16 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]))
                        for c in data.get("chapters", [])),
         extra_files=tuple(EpisodeFile(**f) for f in data.get("extra_files", [])),
-        render_key=data.get("render_key", ""),
+        render_key=data["render_key"],
     )
 
 
 class EpisodeStore:
-    """The episodes of one feed directory."""
+    """The episode records of one feed: one JSON file per episode under ``records/``."""
 
-    def __init__(self, feed_dir: Path) -> None:
-        self.feed_dir = feed_dir
-        self.records_dir = feed_dir / "records"
-        self.media_dir = feed_dir / "episodes"
-
-    @contextmanager
-    def locked(self, timeout: float = 120) -> Iterator[None]:
-        """Exclusive access for one writer (processes on this machine or a shared POSIX filesystem)."""
-        from filelock import FileLock, Timeout
-
-        self.feed_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.feed_dir / ".lock"), timeout=timeout)
-        try:
-            with lock:
-                yield
-        except Timeout as error:
-            raise PublishError(f"{self.feed_dir}: another narrate process holds the feed lock") from error
+    def __init__(self, feed_dir: Path, write: FileWriter) -> None:
+        self.records_dir = feed_dir / RECORDS
+        self._write = write
 
     def record_path(self, guid: str) -> Path:
         """Where the record of ``guid`` lives."""
@@ -85,9 +90,13 @@ class EpisodeStore:
         return self._read(path)
 
     def save(self, episode: Episode) -> None:
-        """Add or replace an episode's record."""
+        """Add or replace an episode's record (the caller holds the feed's lock)."""
         payload = json.dumps(episode_to_json(episode), ensure_ascii=False, indent=1).encode()
-        write_atomic(self.record_path(episode.guid), payload)
+        self._write(WriteStep.RECORD, f"{RECORDS}/{episode.guid}.json", payload)
+
+    def remove(self, guid: str) -> None:
+        """Delete an episode's record (the caller holds the feed's lock)."""
+        self.record_path(guid).unlink()
 
     def episodes(self) -> list[Episode]:
         """Every stored episode, newest first."""

@@ -14,13 +14,13 @@ Longer phrases win over shorter ones; files loaded later override earlier ones (
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from narrate.errors import ConfigError
+from narrate.settings import parse_toml
 
 DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "builtin_voices" / "lexicon.toml"
 """The lexicon shipped with narrate (the repository's voices/lexicon.toml, packaged as builtin_voices)."""
@@ -140,13 +140,7 @@ class Lexicon:
 
 def parse_lexicon(text: str, *, source: str = "<lexicon>") -> list[LexiconEntry]:
     """Validate a lexicon file's text and return its entries."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"lexicon {source} is not valid TOML: {exc}") from exc
-    unknown = set(data) - {"words"}
-    if unknown:
-        raise ConfigError(f"lexicon {source}: unknown table(s) {sorted(unknown)}; put entries under [words]")
+    data = parse_toml(text, f"lexicon {source}", known={"words"})
     words = data.get("words", {})
     if not isinstance(words, dict):
         raise ConfigError(f"lexicon {source}: [words] must be a table of word = {{ ipa/respell }}")

@@ -7,7 +7,6 @@ A profile (``NAME.toml``) names an engine and its settings plus the pauses after
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -16,6 +15,7 @@ from typing import Any
 
 from narrate.errors import ConfigError
 from narrate.model import Role
+from narrate.settings import read_toml
 from narrate.voice.effects import Effects
 
 PROFILE_KEYS = {"engine", "description", "sentence_pause", "paragraph_pause", "section_pause", "options",
@@ -70,19 +70,6 @@ def search_path(extra: Sequence[Path] = ()) -> list[Path]:
     return [*extra, builtin_voices_dir()]
 
 
-def _read_toml(path: Path, known: set[str]) -> dict[str, Any]:
-    """The file's table, refusing keys outside ``known`` (a typo must not be silently ignored)."""
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return data
-
-
 def _find(name: str, suffix: str, dirs: Sequence[Path], kind: str) -> Path:
     candidate = Path(name)
     if candidate.suffix == ".toml" and candidate.is_file():
@@ -99,7 +86,7 @@ def _find(name: str, suffix: str, dirs: Sequence[Path], kind: str) -> Path:
 def load_profile(name: str, dirs: Sequence[Path] = ()) -> VoiceProfile:
     """Read and validate the profile ``name`` (or a path to a profile file)."""
     path = _find(name, ".toml", search_path(dirs), "voice profile")
-    data = _read_toml(path, PROFILE_KEYS)
+    data = read_toml(path, PROFILE_KEYS)
     if not isinstance(data.get("engine"), str):
         raise ConfigError(f"{path}: 'engine' must name an engine, e.g. engine = \"piper\"")
     options = data.get("options", {})
@@ -130,7 +117,7 @@ def load_profile(name: str, dirs: Sequence[Path] = ()) -> VoiceProfile:
 def load_cast(name: str, dirs: Sequence[Path] = ()) -> Cast:
     """Read a cast and every profile it names."""
     path = _find(name, ".cast.toml", search_path(dirs), "cast")
-    data = _read_toml(path, CAST_KEYS)
+    data = read_toml(path, CAST_KEYS)
     roles = data.get("roles")
     if not isinstance(roles, dict) or "default" not in roles:
         raise ConfigError(f"{path}: [roles] must be a table with at least `default = \"PROFILE\"`")

@@ -11,8 +11,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from narrate.model import Episode
-from narrate.publish.files import write_atomic
-from narrate.publish.settings import FeedConfig
+from narrate.publish.feed import Feed
+from narrate.publish.files import FileWriter, WriteStep, write_atomic
 from narrate.web.embed import player_element, player_script_tag, player_source
 
 PLAYER_ASSETS = ("player.js", "player.css")
@@ -148,46 +148,55 @@ def _episode_html(show: Show, episode: Episode, media_base_url: str) -> str:
 </article>"""
 
 
-def install_player_assets(directory: Path) -> Path:
-    """Copy the player's JS and CSS into ``directory/player`` and return that folder."""
+def install_player_assets(directory: Path, write: FileWriter | None = None) -> Path:
+    """Copy the player's JS and CSS into ``directory/player`` (through ``write``, a feed's writer, when given)
+    and return that folder."""
     target = directory / PLAYER_DIR
-    target.mkdir(parents=True, exist_ok=True)
     static = resources.files("narrate.web") / "static"
     for name in PLAYER_ASSETS:
-        write_atomic(target / name, (static / name).read_bytes())
+        data = (static / name).read_bytes()
+        if write is not None:
+            write(WriteStep.SHOW_PAGE, f"{PLAYER_DIR}/{name}", data)
+        else:
+            write_atomic(target / name, data)
     return target
 
 
 def write_show_page(
-    feed_dir: Path, show: Show, episodes: Sequence[Episode], *, media_base_url: str = "episodes"
+    feed_dir: Path, show: Show, episodes: Sequence[Episode], *, media_base_url: str = "episodes",
+    write: FileWriter | None = None,
 ) -> Path:
-    """Write ``feed_dir/index.html`` and the player files it uses; return the page's path."""
-    install_player_assets(feed_dir)
-    page = feed_dir / "index.html"
-    write_atomic(page, render_show_page(show, episodes, media_base_url=media_base_url).encode("utf-8"))
-    return page
+    """Write ``feed_dir/index.html`` and the player files it uses (through ``write``, a feed's writer, when
+    given); return the page's path."""
+    install_player_assets(feed_dir, write)
+    page = render_show_page(show, episodes, media_base_url=media_base_url).encode("utf-8")
+    if write is not None:
+        return write(WriteStep.SHOW_PAGE, "index.html", page)
+    write_atomic(feed_dir / "index.html", page)
+    return feed_dir / "index.html"
 
 
-def write_feed_show_page(
-    feed_dir: Path, config: FeedConfig | None = None, episodes: Sequence[Episode] | None = None,
-    artwork_url: str | None = None,
-) -> Path:
-    """Write the show page of a published feed from its feed.toml and episode records.
+def write_feed_show_page(feed: Feed, episodes: Sequence[Episode] | None = None,
+                         artwork_url: str | None = None) -> Path:
+    """Write the show page of a feed from its settings and episode records.
 
-    Publishing passes what it has just written (config, episodes, the artwork URL in feed.xml);
-    ``narrate show-page`` passes only the directory.
+    Publishing passes what it has just written (the episodes, the artwork URL in feed.xml);
+    ``narrate show-page`` passes only the feed.
     """
     from narrate.publish.episode import publish_artwork
-    from narrate.publish.settings import load_feed_config
-    from narrate.publish.store import EpisodeStore
 
-    config = config or load_feed_config(feed_dir)
+    settings = feed.settings.show
     show = Show(
-        title=config.title, description=config.description, feed_url=config.feed_url,
-        artwork_url=artwork_url or publish_artwork(feed_dir, config), author=config.author, link=config.link,
-        language=config.language,
+        title=settings.title, description=settings.description, feed_url=settings.feed_url,
+        artwork_url=artwork_url or publish_artwork(feed), author=settings.author, link=settings.link,
+        language=settings.language,
     )
     # Files in the feed's own episodes/ folder are linked relatively, so the page works wherever it is served.
-    media = config.media_url or "episodes"
-    return write_show_page(feed_dir, show, EpisodeStore(feed_dir).episodes() if episodes is None else episodes,
-                           media_base_url=media)
+    media = feed.settings.media.media_url or "episodes"
+    return write_show_page(feed.path, show, feed.store.episodes() if episodes is None else episodes,
+                           media_base_url=media, write=feed.write_file)
+
+
+def show_page_view(feed: Feed, episodes: Sequence[Episode], artwork_url: str) -> None:
+    """The show page as a feed's view: rewritten after each feed.xml, listing the same episodes."""
+    write_feed_show_page(feed, episodes, artwork_url)
