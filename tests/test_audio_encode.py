@@ -11,8 +11,8 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from narrate.audio.ffmpeg import ffmpeg_exe
 from narrate.audio.mastering import decode, measure
+from narrate.ffmpeg import ffmpeg_exe
 from tests.podcast_support import INTRO_HZ, INTRO_SECONDS, OUTRO_HZ, Published, write_tone
 
 

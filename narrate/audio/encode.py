@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.audio.ffmpeg import ffmpeg_exe
 from narrate.audio.mastering import (
     Loudness,
     MasterOptions,
@@ -30,6 +29,7 @@ from narrate.audio.mastering import (
     segment_samples,
 )
 from narrate.errors import PublishError
+from narrate.ffmpeg import ffmpeg_exe
 from narrate.model import ChapterMark, FloatArray, Timeline
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")

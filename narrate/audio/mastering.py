@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.audio.ffmpeg import ffmpeg_exe
 from narrate.errors import ConfigError, PublishError
+from narrate.ffmpeg import ffmpeg_exe
 from narrate.model import ChapterMark, FloatArray, Role, Timeline
 
 

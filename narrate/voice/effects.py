@@ -12,8 +12,8 @@ from typing import Literal
 
 import numpy as np
 
-from narrate.audio.ffmpeg import ffmpeg_exe
 from narrate.errors import EngineError
+from narrate.ffmpeg import ffmpeg_exe
 from narrate.model import Audio
 
 
