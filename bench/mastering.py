@@ -19,7 +19,7 @@ from pathlib import Path
 
 from narrate import api
 from narrate.audio.encode import EncodeOptions, encode_audio, master_and_encode
-from narrate.audio.mastering import MasterOptions, loudness, measure, peak_envelope, segment_samples
+from narrate.audio.mastering import MasterOptions, loudness, measure, peak_envelope
 from narrate.script import SpeechPreparer
 from narrate.voice.engines.base import EngineRegistry
 
@@ -41,10 +41,9 @@ def main() -> None:
     cast = api.choose_cast(options)
     registry = EngineRegistry.from_entry_points()
     script = api.build_script(api.read_article(args.article), cast, registry, SpeechPreparer.load())
-    programme, timeline = api.render_audio(script, cast, registry, options)
-    rate = programme.frame_rate
+    programme = api.render_audio(script, cast, registry, options)
+    samples, rate, timeline = programme.samples, programme.sample_rate, programme.timeline
     print(f"article: {args.article}\nprogramme: {timeline.duration:.1f} s at {rate} Hz")
-    samples = segment_samples(programme)
     print(f"unmastered: {loudness(samples, rate):6.1f} LUFS  {float(peak_envelope(samples).max()):5.1f} dBTP "
           "(pyloudnorm, 4x oversampled peaks)")
 

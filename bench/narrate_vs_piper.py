@@ -62,9 +62,9 @@ def main() -> None:
         preparer = api.load_preparer(cast)
         script = api.build_script(article, cast, registry, preparer)
         lap("segment + normalize")
-        programme, timeline = api.render_audio(script, cast, registry, options)
+        programme = api.render_audio(script, cast, registry, options)
         lap("synthesize + assemble")
-        api.publish_episode(article, script, programme, timeline, feed_dir, config,
+        api.publish_episode(article, script, programme, feed_dir, config,
                             now=dt.datetime.now(dt.UTC))
         lap("encode + publish")
         narrate_total = time.perf_counter() - total_start
@@ -73,11 +73,11 @@ def main() -> None:
     piper_total, piper_audio = bare_piper(spoken)
 
     print(f"article: {args.article}")
-    print(f"sentences: {len(spoken)}, episode: {timeline.duration:.1f} s of audio")
+    print(f"sentences: {len(spoken)}, episode: {programme.timeline.duration:.1f} s of audio")
     print("narrate stages (s):")
     for name, seconds in stages.items():
         print(f"  {name:<24}{seconds:8.2f}  {seconds / narrate_total:6.1%}")
-    print(f"narrate end to end        {narrate_total:8.2f} s   RTF {narrate_total / timeline.duration:.3f}")
+    print(f"narrate end to end        {narrate_total:8.2f} s   RTF {narrate_total / programme.timeline.duration:.3f}")
     print(f"bare Piper, same text     {piper_total:8.2f} s   RTF {piper_total / piper_audio:.3f}"
           f"   ({piper_audio:.1f} s of speech without pauses)")
     print(f"ratio narrate / bare Piper: {narrate_total / piper_total:.2f}x")

@@ -20,7 +20,7 @@ from pathlib import Path
 from narrate import __version__
 from narrate import settings as paths
 from narrate.audio.assemble import AssembleOptions, assemble
-from narrate.model import Article, ArticleMeta, Episode, Role, Script, Take, Timeline
+from narrate.model import Article, ArticleMeta, Episode, Programme, Role, Script, Take, Timeline
 from narrate.publish import episode as publishing
 from narrate.publish.episode import EpisodeFiles
 from narrate.publish.media import MediaStore
@@ -106,9 +106,9 @@ def slugify(text: str, limit: int = 60) -> str:
 def render_audio(
     script: Script, cast: Cast, registry: EngineRegistry, options: NarrateOptions,
     progress: Callable[[Take], None] | None = None, voices: dict[str, Voice] | None = None,
-) -> tuple[object, Timeline]:
-    """Synthesize (through the cache) and assemble a script: the programme (mastered when it is published)
-    and its timeline."""
+) -> Programme:
+    """Synthesize (through the cache) and assemble a script: the programme (mastered when it is published),
+    with its timeline."""
     cache = options.audio_cache()
     voices = voices or resolve_voices(cast, registry)
     takes = synthesize(script, cast, registry, progress, cache=cache, voices=voices)
@@ -220,8 +220,8 @@ def narrate_article(
             return existing
     if on_script is not None:
         on_script(plan.script)
-    programme, timeline = render_audio(plan.script, plan.cast, registry, plan.options, progress, plan.voices)
-    return publish_episode(article, plan.script, programme, timeline, feed_dir, plan.config, now=now,
+    programme = render_audio(plan.script, plan.cast, registry, plan.options, progress, plan.voices)
+    return publish_episode(article, plan.script, programme, feed_dir, plan.config, now=now,
                            render_key=plan.render_key)
 
 
@@ -243,13 +243,13 @@ class WrittenEpisode:
 
 
 def write_episode(
-    article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
+    article: Article, script: Script, programme: Programme, feed_dir: Path,
     config: FeedConfig, *, render_key: str = "",
 ) -> WrittenEpisode:
     """Master and encode the programme and write its files (audio, transcripts, chapters) to the feed's media
     location; the feed does not list them yet."""
     meta = article.meta
-    encoded = publishing.encode_episode(programme, timeline, meta, config, feed_dir)
+    encoded = publishing.encode_episode(programme, meta, config, feed_dir)
     files = publishing.write_episode_files(encoded, slugify(meta.title), config.media_store(feed_dir))
     return WrittenEpisode(meta, _description(script), files, encoded.timeline, render_key)
 
@@ -265,11 +265,11 @@ def record_episode(
 
 
 def publish_episode(
-    article: Article, script: Script, programme: object, timeline: Timeline, feed_dir: Path,
+    article: Article, script: Script, programme: Programme, feed_dir: Path,
     config: FeedConfig, *, now: dt.datetime | None = None, render_key: str = "",
 ) -> Episode:
     """Master and encode the programme, write its files, and add the episode to the records and feed.xml."""
-    written = write_episode(article, script, programme, timeline, feed_dir, config, render_key=render_key)
+    written = write_episode(article, script, programme, feed_dir, config, render_key=render_key)
     return record_episode(written, feed_dir, config, now=now)[0]
 
 

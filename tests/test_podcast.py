@@ -25,9 +25,9 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
 from narrate import api
-from narrate.audio.assemble import trim
 from narrate.audio.ffmpeg import ffmpeg_exe
 from narrate.audio.mastering import decode, measure
+from narrate.audio.samples import trim
 from narrate.cli.feed import feed as feed_command
 from narrate.errors import ConfigError
 from narrate.model import Episode, EpisodeFile
@@ -401,7 +401,7 @@ def test_two_processes_publishing_at_once_lose_no_episode(tmp_path: Path) -> Non
 
 def test_music_bed_plays_around_announcements_ducked_under_speech(tmp_path: Path) -> None:
     from narrate.audio.mastering import MasterOptions, produce
-    from narrate.model import ChapterMark, Cue, Role, Sentence, Timeline
+    from narrate.model import ChapterMark, Cue, Programme, Role, Sentence, Timeline
 
     rate = 8000
     body = Sentence(written="The ferry runs.", spoken="The ferry runs.", role=Role.BODY)
@@ -414,7 +414,8 @@ def test_music_bed_plays_around_announcements_ducked_under_speech(tmp_path: Path
     bed = tmp_path / "bed.wav"
     write_tone(bed, 440.0, 2.0, rate)
     options = MasterOptions(music_bed=bed, bed_level=-20.0, bed_ducking=12.0)
-    mixed, moved = produce(np.zeros(10 * rate, dtype=np.float32), rate, timeline, options)
+    produced = produce(Programme(np.zeros(10 * rate, dtype=np.float32), rate, timeline), options)
+    mixed, moved = produced.samples, produced.timeline
     assert moved == timeline and len(mixed) == 10 * rate
 
     def level(start: float, end: float) -> float:

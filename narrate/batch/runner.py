@@ -234,11 +234,11 @@ def render_task(task: ArticleTask) -> Rendered | Unchanged:
         cache_hits += take.cached
         last_take = time.perf_counter()
 
-    programme, timeline = api.render_audio(script, plan.cast, registry, options, taken, plan.voices)
+    programme = api.render_audio(script, plan.cast, registry, options, taken, plan.voices)
     stages["synthesize"] = last_take - clock
     clock = last_take
     lap("assemble")
-    written = api.write_episode(article, script, programme, timeline, task.feed_dir, plan.config, render_key=key)
+    written = api.write_episode(article, script, programme, task.feed_dir, plan.config, render_key=key)
     del programme
     lap("encode")
     trim_heap()

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.audio.encode import EncodeOptions, Mastered, Tags, master_and_encode, write_tags
-from narrate.audio.mastering import MasterOptions, produce, segment_samples
+from narrate.audio.mastering import MasterOptions, produce
 from narrate.errors import ConfigError, PublishError
-from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
+from narrate.model import ArticleMeta, Episode, EpisodeFile, Programme, Timeline
 from narrate.publish.files import write_atomic
 from narrate.publish.media import MediaStore
 from narrate.publish.rss import CHAPTERS_TYPE, build_feed
@@ -51,13 +51,13 @@ def master_options(config: FeedConfig, feed_dir: Path) -> MasterOptions:
                          music_bed=resolve(config.music_bed))
 
 
-def encode_episode(programme: object, timeline: Timeline, meta: ArticleMeta, config: FeedConfig,
-                   feed_dir: Path, scratch_parent: Path | None = None) -> EncodedEpisode:
+def encode_episode(programme: Programme, meta: ArticleMeta, config: FeedConfig, feed_dir: Path,
+                   scratch_parent: Path | None = None) -> EncodedEpisode:
     """Produce, master, encode and tag the programme; nothing is published yet."""
     mastering = master_options(config, feed_dir)
     options = EncodeOptions(bitrate=config.bitrate, format=config.format)
-    rate = int(programme.frame_rate)  # type: ignore[attr-defined]
-    samples, timeline = produce(segment_samples(programme), rate, timeline, mastering)
+    produced = produce(programme, mastering)
+    samples, rate, timeline = produced.samples, produced.sample_rate, produced.timeline
     if scratch_parent is not None:
         scratch_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
