@@ -20,6 +20,7 @@ from pathlib import Path
 from narrate import __version__
 from narrate import settings as paths
 from narrate.audio.assemble import AssembleOptions, assemble
+from narrate.audio.encode import EncodeOptions, Tags, encode_episode
 from narrate.model import Article, ArticleMeta, Episode, Programme, Role, Script, Take, Timeline
 from narrate.publish import episode as publishing
 from narrate.publish.episode import EpisodeFiles
@@ -249,7 +250,9 @@ def write_episode(
     """Master and encode the programme and write its files (audio, transcripts, chapters) to the feed's media
     location; the feed does not list them yet."""
     meta = article.meta
-    encoded = publishing.encode_episode(programme, meta, config, feed_dir)
+    tags = Tags(title=meta.title, artist=meta.publisher, album=config.title, date=meta.date, comment=meta.description)
+    encoded = encode_episode(programme, publishing.master_options(config, feed_dir),
+                             EncodeOptions(bitrate=config.bitrate, format=config.format), tags)
     files = publishing.write_episode_files(encoded, slugify(meta.title), config.media_store(feed_dir))
     return WrittenEpisode(meta, _description(script), files, encoded.timeline, render_key)
 

@@ -1,4 +1,4 @@
-"""The mastered programme -> an MP3 or M4A file with tags and chapters, loudness verified.
+"""A Programme -> an MP3 or M4A file with tags and chapters: produced, mastered, loudness verified.
 
 The mastered float samples go to ffmpeg on its stdin (no WAV in between), which resamples them to
 44.1 kHz and encodes them (libmp3lame CBR mono, or AAC in an M4A) in one run; the encoded file is
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,9 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from narrate.audio.ffmpeg import ffmpeg_exe
-from narrate.audio.mastering import Loudness, MasterOptions, limited_chunks, master_gain, measure, peak_envelope
+from narrate.audio.mastering import (
+    Loudness,
+    MasterOptions,
+    limited_chunks,
+    master_gain,
+    measure,
+    peak_envelope,
+    produce,
+)
 from narrate.errors import PublishError
-from narrate.model import ChapterMark, FloatArray
+from narrate.model import ChapterMark, FloatArray, Programme, Timeline
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")
 ALLOWED_TRUE_PEAK = -1.0
@@ -150,6 +159,36 @@ def master_and_encode(samples: FloatArray, rate: int, path: Path, options: Encod
         raise PublishError(f"{path.name}: mastered to {measured.integrated} LUFS, {measured.true_peak} dBTP, "
                            f"outside {goal}±1 LUFS / {ALLOWED_TRUE_PEAK} dBTP; please report this")
     return Mastered(measured, rounds)
+
+
+@dataclass(frozen=True)
+class EncodedEpisode:
+    """The finished audio of an episode before it is published."""
+
+    audio: bytes
+    timeline: Timeline
+    """The programme's timeline, moved by the production (intro) when there is one."""
+    mastered: Mastered
+    """Loudness measured on the encoded file, and the rounds of mastering it took."""
+    options: EncodeOptions
+
+
+def encode_episode(programme: Programme, production: MasterOptions, options: EncodeOptions, tags: Tags,
+                   scratch_parent: Path | None = None) -> EncodedEpisode:
+    """Produce (intro, outro, music bed), master, encode and tag the programme; nothing is published yet.
+
+    The file is made in a scratch directory under ``scratch_parent`` (the system's temporary directory
+    when None) and returned as bytes.
+    """
+    produced = produce(programme, production)
+    if scratch_parent is not None:
+        scratch_parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
+        encoded = Path(scratch) / f"episode{options.suffix}"
+        result = master_and_encode(produced.samples, produced.sample_rate, encoded, options, production)
+        write_tags(encoded, tags, produced.timeline.chapters, options.format)
+        audio = encoded.read_bytes()
+    return EncodedEpisode(audio, produced.timeline, result, options)
 
 
 def ffmetadata(tags: Tags, chapters: tuple[ChapterMark, ...]) -> str:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.audio.encode import EncodeOptions, Mastered, Tags, master_and_encode, write_tags
-from narrate.audio.mastering import MasterOptions, produce
+from narrate.audio.encode import EncodedEpisode
+from narrate.audio.mastering import MasterOptions
 from narrate.errors import ConfigError, PublishError
-from narrate.model import ArticleMeta, Episode, EpisodeFile, Programme, Timeline
+from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
 from narrate.publish.files import write_atomic
 from narrate.publish.media import MediaStore
 from narrate.publish.rss import CHAPTERS_TYPE, build_feed
@@ -30,17 +29,6 @@ from narrate.publish.transcript import to_json_chapters, to_srt, to_webvtt
 ARTWORK_PREFIX = "artwork-"
 
 
-@dataclass(frozen=True)
-class EncodedEpisode:
-    """The finished audio of an episode before it is published."""
-
-    audio: bytes
-    timeline: Timeline
-    mastered: Mastered
-    """Loudness measured on the encoded file, and the rounds of mastering it took."""
-    options: EncodeOptions
-
-
 def master_options(config: FeedConfig, feed_dir: Path) -> MasterOptions:
     """The production a feed asks for (intro, outro, music bed), with paths resolved."""
 
@@ -49,24 +37,6 @@ def master_options(config: FeedConfig, feed_dir: Path) -> MasterOptions:
 
     return MasterOptions(intro=resolve(config.intro), outro=resolve(config.outro),
                          music_bed=resolve(config.music_bed))
-
-
-def encode_episode(programme: Programme, meta: ArticleMeta, config: FeedConfig, feed_dir: Path,
-                   scratch_parent: Path | None = None) -> EncodedEpisode:
-    """Produce, master, encode and tag the programme; nothing is published yet."""
-    mastering = master_options(config, feed_dir)
-    options = EncodeOptions(bitrate=config.bitrate, format=config.format)
-    produced = produce(programme, mastering)
-    samples, rate, timeline = produced.samples, produced.sample_rate, produced.timeline
-    if scratch_parent is not None:
-        scratch_parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
-        encoded = Path(scratch) / f"episode{options.suffix}"
-        result = master_and_encode(samples, rate, encoded, options, mastering)
-        write_tags(encoded, Tags(title=meta.title, artist=meta.publisher, album=config.title, date=meta.date,
-                                 comment=meta.description), timeline.chapters, options.format)
-        audio = encoded.read_bytes()
-    return EncodedEpisode(audio, timeline, result, options)
 
 
 @dataclass(frozen=True)
