@@ -33,7 +33,14 @@ from narrate.sources.read import ReadOptions, read_source
 from narrate.voice.cache import AudioCache
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.profiles import Cast, load_cast, load_profile, single_voice_cast
-from narrate.voice.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
+from narrate.voice.synthesize import (
+    Voice,
+    accepts_phonemes,
+    engine_max_chars,
+    resolve_voices,
+    sentence_keys,
+    synthesize,
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,10 @@ def build_script(
     article: Article, cast: Cast, registry: EngineRegistry, preparer: SpeechPreparer,
     options: SegmentOptions | None = None,
 ) -> Script:
-    """Segment an article and prepare every sentence for the voice that will speak it."""
-    return speak_script(segment(article, options), preparer, accepts_phonemes(cast, registry))
+    """Segment an article (no sentence longer than its engine takes) and prepare every sentence for the voice
+    that will speak it."""
+    script = segment(article, options, engine_max_chars(cast, registry))
+    return speak_script(script, preparer, accepts_phonemes(cast, registry))
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -122,9 +131,7 @@ def render_audio(
 def release_engine_memory(voices: dict[str, Voice]) -> None:
     """Let each engine give back what it keeps between sentences, before mastering needs the memory."""
     for engine in {id(v.engine): v.engine for v in voices.values()}.values():
-        release = getattr(engine, "release_memory", None)
-        if callable(release):
-            release()
+        engine.release_memory()
 
 
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions,

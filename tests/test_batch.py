@@ -15,7 +15,7 @@ from narrate.cli.batch import batch
 from narrate.errors import EngineError
 from narrate.publish.store import EpisodeStore
 from narrate.sources.read import ReadOptions
-from narrate.voice.engines.piper import _threads_from_env
+from narrate.voice.engines.base import threads_from_env as _threads_from_env
 from tests.batch_helpers import article_html, check_feed, rss, serve, write_articles
 
 FAKE = api.NarrateOptions(voice="fake", read=ReadOptions(allow_private=True, timeout=3))

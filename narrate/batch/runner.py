@@ -169,9 +169,8 @@ _CONTEXT_LOCK = threading.Lock()
 
 def worker_context(feed_dir: Path, options: api.NarrateOptions,
                    threads: int = 0) -> tuple[EngineRegistry, SpeechPreparer]:
-    """This process's registry and speech preparer for a feed, built on first use and kept."""
-    from narrate.voice.engines.piper import THREADS_ENV
-
+    """This process's registry and speech preparer for a feed, built on first use and kept; its engines use
+    ``threads`` CPU threads each (0: their own choice)."""
     key = (feed_dir.resolve(), options.voices_dirs)
     if not (feed_dir / "feed.toml").is_file():
         # The client writes feed.toml before any task; a worker without it is on a machine that cannot see the
@@ -180,11 +179,10 @@ def worker_context(feed_dir: Path, options: api.NarrateOptions,
                           "at the same path (a shared mount)")
     with _CONTEXT_LOCK:
         if key not in _CONTEXTS:
-            if threads and not os.environ.get(THREADS_ENV):
-                os.environ[THREADS_ENV] = str(threads)
             config = load_feed_config(feed_dir)
             cast = api.choose_cast(api.feed_options(options, feed_dir), config.cast)
-            _CONTEXTS[key] = (EngineRegistry.from_entry_points(), api.feed_preparer(feed_dir, config, cast))
+            _CONTEXTS[key] = (EngineRegistry.from_entry_points(threads=threads),
+                              api.feed_preparer(feed_dir, config, cast))
         return _CONTEXTS[key]
 
 
@@ -195,9 +193,7 @@ def init_worker(feed_dir: Path, options: api.NarrateOptions, threads: int) -> No
     try:
         cast = api.choose_cast(options, load_feed_config(feed_dir).cast)
         for voice in resolve_voices(cast, registry).values():
-            load = getattr(voice.engine, "voice", None)
-            if callable(load):
-                load(voice.options)
+            voice.engine.load(voice.options)
     except NarrateError:
         pass  # the first article reports the same problem with its name on it
 
