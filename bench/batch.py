@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from narrate import api
-from narrate.batch.runner import PoolRunner, Runner, Status, run_batch, threads_per_worker
+from narrate.batch.driver import BatchOptions, Status, run_batch
+from narrate.batch.runner import PoolRunner, Runner, threads_per_worker
 from narrate.model import ChapterMark, Episode, EpisodeFile, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,13 +117,12 @@ def _worker_peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed_run(name: str, corpus: dict[Path, int], scratch: Path, make_runner: Callable[[Path], Any],
+def timed_run(name: str, corpus: dict[Path, int], scratch: Path, make_runner: Callable[[api.Feed], Any],
               results: dict[str, Any]) -> None:
-    feed_dir = scratch / name / "bench"
-    with make_runner(feed_dir) as runner:
+    feed, _ = api.create_feed(scratch / name / "bench")
+    with make_runner(feed) as runner:
         start = time.perf_counter()
-        report = run_batch([str(p) for p in corpus], feed_dir, OPTIONS, runner=runner,
-                           threads=getattr(runner, "threads", 0))
+        report = run_batch([str(p) for p in corpus], feed, BatchOptions(OPTIONS), runner=runner)
         wall = time.perf_counter() - start
         if isinstance(runner, PoolRunner):
             rss = peak_rss_mb(list(runner.executor._processes))
@@ -179,13 +179,9 @@ def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
 
 def rebuild_bench(scratch: Path, count: int) -> None:
     """`narrate feed rebuild` over ``count`` synthetic episode records."""
-    from narrate.publish.settings import load_feed_config
-    from narrate.publish.store import EpisodeStore
-
     feeds = scratch / "feeds"
     feed_dir = feeds / "big"
-    load_feed_config(feed_dir)
-    store = EpisodeStore(feed_dir)
+    store = api.create_feed(feed_dir)[0].store
     base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     start = time.perf_counter()
     for number in range(count):
@@ -238,7 +234,8 @@ def overhead_bench(scratch: Path, count: int, low: int, high: int) -> None:
         clock = now
 
     start_wall, start_cpu = time.perf_counter(), cpu_seconds()
-    report = run_batch([str(p) for p in corpus], scratch / "overhead" / "bench", OPTIONS, runner=InlineRunner(),
+    feed, _ = api.create_feed(scratch / "overhead" / "bench")
+    report = run_batch([str(p) for p in corpus], feed, BatchOptions(OPTIONS), runner=InlineRunner(),
                        on_outcome=finished)
     wall, cpu = time.perf_counter() - start_wall, cpu_seconds() - start_cpu
     assert not report.failed, report.failed
@@ -298,12 +295,12 @@ def main() -> None:
         results: dict[str, Any] = {}
 
         def pool(jobs: int, threads: int) -> Callable[[Path], Runner]:
-            return lambda feed_dir: PoolRunner(jobs, feed_dir, OPTIONS, threads)
+            return lambda feed: PoolRunner(jobs, feed, OPTIONS, threads)
 
         def cluster(workers: int) -> Callable[[Path], Any]:
             from narrate.batch.dask import DaskRunner
 
-            return lambda feed_dir: DaskRunner(local_workers=workers)
+            return lambda feed: DaskRunner(local_workers=workers)
 
         timed_run("jobs 1 (1 thread)", corpus, scratch, pool(1, 1), results)
         bare_seconds, bare_audio = bare_piper(corpus)

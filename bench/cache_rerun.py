@@ -27,7 +27,7 @@ def main() -> None:
 
         registry = EngineRegistry.from_entry_points()
         preparer = api.load_preparer(api.choose_cast(api.NarrateOptions()))
-        feed_dir = Path(scratch) / "feed"
+        feed_dir, _ = api.create_feed(Path(scratch) / "feed")
         article = Path(scratch) / source.name
         article.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
 

@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from narrate import api
+from narrate import api, pipeline
 from narrate.audio.encode import EncodeOptions, encode_audio, master_and_encode
-from narrate.audio.mastering import MasterOptions, loudness, measure, peak_envelope, segment_samples
+from narrate.audio.mastering import MasterOptions, loudness, measure, peak_envelope
 from narrate.script import SpeechPreparer
 from narrate.voice.engines.base import EngineRegistry
 
@@ -37,14 +37,14 @@ def main() -> None:
     parser.add_argument("article", nargs="?", default=str(ROOT / "examples" / "nationpress-coupang-breach.txt"))
     args = parser.parse_args()
 
-    options = api.NarrateOptions()
-    cast = api.choose_cast(options)
     registry = EngineRegistry.from_entry_points()
-    script = api.build_script(api.read_article(args.article), cast, registry, SpeechPreparer.load())
-    programme, timeline = api.render_audio(script, cast, registry, options)
-    rate = programme.frame_rate
+    with tempfile.TemporaryDirectory() as scratch:
+        feed, _ = api.create_feed(Path(scratch) / "bench")
+        planned = pipeline.plan(api.read_article(args.article), feed, api.NarrateOptions(), registry,
+                                SpeechPreparer.load())
+        programme = pipeline.render(planned, registry)
+    samples, rate, timeline = programme.samples, programme.sample_rate, programme.timeline
     print(f"article: {args.article}\nprogramme: {timeline.duration:.1f} s at {rate} Hz")
-    samples = segment_samples(programme)
     print(f"unmastered: {loudness(samples, rate):6.1f} LUFS  {float(peak_envelope(samples).max()):5.1f} dBTP "
           "(pyloudnorm, 4x oversampled peaks)")
 

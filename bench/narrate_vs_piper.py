@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from narrate import api
-from narrate.publish.settings import load_feed_config
+from narrate import api, pipeline
 from narrate.voice.engines.base import EngineRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,21 +50,18 @@ def main() -> None:
         clock = now
 
     with tempfile.TemporaryDirectory() as scratch:
-        feed_dir = Path(scratch) / "bench"
         total_start = clock = time.perf_counter()
         article = api.read_article(args.article)
-        config = load_feed_config(feed_dir)
+        feed, _ = api.create_feed(Path(scratch) / "bench")
         lap("read + clean")
         options = api.NarrateOptions(use_cache=False)  # time the synthesis, not the cache
-        cast = api.choose_cast(options, config.cast)
         registry = EngineRegistry.from_entry_points()
-        preparer = api.load_preparer(cast)
-        script = api.build_script(article, cast, registry, preparer)
+        planned = pipeline.plan(article, feed, options, registry)
+        script = planned.script
         lap("segment + normalize")
-        programme, timeline = api.render_audio(script, cast, registry, options)
+        programme = pipeline.render(planned, registry)
         lap("synthesize + assemble")
-        api.publish_episode(article, script, programme, timeline, feed_dir, config,
-                            now=dt.datetime.now(dt.UTC))
+        pipeline.record(feed, pipeline.write(planned, pipeline.encode(planned, programme)), dt.datetime.now(dt.UTC))
         lap("encode + publish")
         narrate_total = time.perf_counter() - total_start
 
@@ -73,11 +69,11 @@ def main() -> None:
     piper_total, piper_audio = bare_piper(spoken)
 
     print(f"article: {args.article}")
-    print(f"sentences: {len(spoken)}, episode: {timeline.duration:.1f} s of audio")
+    print(f"sentences: {len(spoken)}, episode: {programme.timeline.duration:.1f} s of audio")
     print("narrate stages (s):")
     for name, seconds in stages.items():
         print(f"  {name:<24}{seconds:8.2f}  {seconds / narrate_total:6.1%}")
-    print(f"narrate end to end        {narrate_total:8.2f} s   RTF {narrate_total / timeline.duration:.3f}")
+    print(f"narrate end to end        {narrate_total:8.2f} s   RTF {narrate_total / programme.timeline.duration:.3f}")
     print(f"bare Piper, same text     {piper_total:8.2f} s   RTF {piper_total / piper_audio:.3f}"
           f"   ({piper_audio:.1f} s of speech without pauses)")
     print(f"ratio narrate / bare Piper: {narrate_total / piper_total:.2f}x")

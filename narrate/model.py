@@ -1,4 +1,4 @@
-"""The values that flow through the pipeline: Article -> Script -> Takes -> Timeline -> Episode.
+"""The values that flow through the pipeline: Article -> Script -> Takes -> Programme (+ Timeline) -> Episode.
 
 Every type is a frozen dataclass; a stage returns a new value instead of changing the one it got.
 """
@@ -157,6 +157,21 @@ class Timeline:
     cues: tuple[Cue, ...]
     chapters: tuple[ChapterMark, ...]
     duration: float
+
+
+@dataclass(frozen=True, eq=False)
+class Programme:
+    """The assembled (later: produced) narration: mono float32 samples in [-1, 1], their rate, and the
+    Timeline that says where each sentence and chapter sits in them."""
+
+    samples: FloatArray
+    sample_rate: int
+    timeline: Timeline
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds (equal to the timeline's duration)."""
+        return len(self.samples) / self.sample_rate
 
 
 @dataclass(frozen=True)

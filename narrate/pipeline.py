@@ -26,9 +26,9 @@ from pathlib import Path
 
 from narrate import __version__, settings
 from narrate.audio.assemble import AssembleOptions, assemble
-from narrate.audio.encode import EncodedAudio, Tags, encode_programme
+from narrate.audio.encode import EncodedEpisode, Tags, encode_episode
 from narrate.audio.mastering import MasterOptions
-from narrate.model import Article, Episode, Role, Script, Take, Timeline
+from narrate.model import Article, Episode, Programme, Role, Script, Take
 from narrate.publish.episode import WrittenEpisode, record_episode, write_episode_files
 from narrate.publish.feed import Feed
 from narrate.publish.store import episode_guid
@@ -38,7 +38,14 @@ from narrate.sources.read import ReadOptions, read_source
 from narrate.voice.cache import AudioCache
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.profiles import Cast, load_cast, load_profile, single_voice_cast
-from narrate.voice.synthesize import Voice, accepts_phonemes, resolve_voices, sentence_keys, synthesize
+from narrate.voice.synthesize import (
+    Voice,
+    accepts_phonemes,
+    engine_max_chars,
+    resolve_voices,
+    sentence_keys,
+    synthesize,
+)
 
 
 @dataclass(frozen=True)
@@ -129,8 +136,10 @@ def load_preparer(cast: Cast, feed: Feed | None = None) -> SpeechPreparer:
 
 def build_script(article: Article, cast: Cast, registry: EngineRegistry, preparer: SpeechPreparer,
                  options: SegmentOptions | None = None) -> Script:
-    """Segment an article and prepare every sentence for the voice that will speak it."""
-    return speak_script(segment(article, options), preparer, accepts_phonemes(cast, registry))
+    """Segment an article (sentences no longer than the engine that speaks them takes) and prepare every
+    sentence for the voice that will speak it."""
+    return speak_script(segment(article, options, engine_max_chars(cast, registry)), preparer,
+                        accepts_phonemes(cast, registry))
 
 
 def with_feed_voices(options: NarrateOptions, feed: Feed) -> NarrateOptions:
@@ -201,10 +210,8 @@ def published_unchanged(feed: Feed, guid: str, key: str | None) -> Episode | Non
 
 # --- render, encode, write, record --------------------------------------------------------------------
 
-def render(plan: Plan, registry: EngineRegistry, progress: Callable[[Take], None] | None = None) -> tuple[
-    object, Timeline
-]:
-    """Synthesize (through the cache) and assemble the script: the programme and its timeline."""
+def render(plan: Plan, registry: EngineRegistry, progress: Callable[[Take], None] | None = None) -> Programme:
+    """Synthesize (through the cache) and assemble the script: the programme, with its timeline."""
     cache = plan.options.audio_cache()
     takes = synthesize(plan.script, plan.cast, registry, progress, cache=cache, voices=plan.voices)
     if cache is not None:
@@ -216,12 +223,10 @@ def render(plan: Plan, registry: EngineRegistry, progress: Callable[[Take], None
 def release_engine_memory(voices: dict[str, Voice]) -> None:
     """Let each engine give back what it keeps between sentences, before mastering needs the memory."""
     for engine in {id(v.engine): v.engine for v in voices.values()}.values():
-        release = getattr(engine, "release_memory", None)
-        if callable(release):
-            release()
+        engine.release_memory()
 
 
-def encode(plan: Plan, programme: object, timeline: Timeline) -> EncodedAudio:
+def encode(plan: Plan, programme: Programme) -> EncodedEpisode:
     """Produce, master, encode and tag the programme the way the feed asks."""
     feed, meta = plan.feed, plan.article.meta
     production = feed.settings.production
@@ -229,10 +234,10 @@ def encode(plan: Plan, programme: object, timeline: Timeline) -> EncodedAudio:
                               music_bed=feed.resolve(production.music_bed))
     tags = Tags(title=meta.title, artist=meta.publisher, album=feed.settings.show.title, date=meta.date,
                 comment=meta.description)
-    return encode_programme(programme, timeline, tags, feed.settings.encoding, mastering)
+    return encode_episode(programme, mastering, feed.settings.encoding, tags)
 
 
-def write(plan: Plan, encoded: EncodedAudio) -> WrittenEpisode:
+def write(plan: Plan, encoded: EncodedEpisode) -> WrittenEpisode:
     """Write the episode's files to the feed's media location; the feed does not list them yet."""
     meta = plan.article.meta
     files = write_episode_files(plan.feed, meta, encoded.audio, encoded.timeline)
@@ -310,10 +315,10 @@ def narrate(
         if progress is not None:
             progress(take)
 
-    programme, timeline = render(planned, registry, taken)
+    programme = render(planned, registry, taken)
     watch.lap("synthesize", until=last_take)
     watch.lap("assemble")
-    encoded = encode(planned, programme, timeline)
+    encoded = encode(planned, programme)
     del programme
     written = write(planned, encoded)
     watch.lap("encode")

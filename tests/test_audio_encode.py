@@ -77,7 +77,7 @@ def test_m4a_has_a_chapter_track(m4a: Published) -> None:
 
 def test_music_bed_plays_around_announcements_ducked_under_speech(tmp_path: Path) -> None:
     from narrate.audio.mastering import MasterOptions, produce
-    from narrate.model import ChapterMark, Cue, Role, Sentence, Timeline
+    from narrate.model import ChapterMark, Cue, Programme, Role, Sentence, Timeline
 
     rate = 8000
     body = Sentence(written="The ferry runs.", spoken="The ferry runs.", role=Role.BODY)
@@ -90,7 +90,8 @@ def test_music_bed_plays_around_announcements_ducked_under_speech(tmp_path: Path
     bed = tmp_path / "bed.wav"
     write_tone(bed, 440.0, 2.0, rate)
     options = MasterOptions(music_bed=bed, bed_level=-20.0, bed_ducking=12.0)
-    mixed, moved = produce(np.zeros(10 * rate, dtype=np.float32), rate, timeline, options)
+    produced = produce(Programme(np.zeros(10 * rate, dtype=np.float32), rate, timeline), options)
+    mixed, moved = produced.samples, produced.timeline
     assert moved == timeline and len(mixed) == 10 * rate
 
     def level(start: float, end: float) -> float:

@@ -15,7 +15,7 @@ from narrate.batch.runner import InlineRunner, PoolRunner, threads_per_worker
 from narrate.cli.batch import batch
 from narrate.errors import EngineError
 from narrate.sources.read import ReadOptions
-from narrate.voice.engines.piper import _threads_from_env
+from narrate.voice.engines.base import threads_from_env as _threads_from_env
 from tests.batch_helpers import article_html, check_feed, rss, run_into, serve, store, write_articles
 
 FAKE = api.NarrateOptions(voice="fake", read=ReadOptions(allow_private=True, timeout=3))

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from narrate import api
-from narrate.audio.assemble import trim
+from narrate.audio.samples import trim
 from narrate.cli.feed import feed as feed_command
 from narrate.voice.engines.fake import FakeEngine, FakeOptions
 from tests.conftest import DATA

@@ -67,3 +67,33 @@ def test_sub_headed_body_sections_become_chapters() -> None:
     ))
     script = segment(article)
     assert [c.title for c in script.chapters] == ["T", "The story", "What happens next"]
+
+
+def test_sentences_are_split_at_the_limit_of_the_engine_that_speaks_them() -> None:
+    from narrate.voice.engines.base import EngineRegistry
+    from narrate.voice.engines.coqui import CoquiEngine
+    from narrate.voice.engines.piper import PiperEngine
+    from narrate.voice.profiles import Cast, VoiceProfile
+    from narrate.voice.synthesize import engine_max_chars
+
+    long = ("The harbor ferry, which carried commuters, students and market traders across the bay for forty "
+            "years before the storm, resumed on Monday after six weeks of repairs to its engines, "
+            "its hull and the landing stage, and the operator said the timetable would return to normal by "
+            "the end of the month.")
+    assert 250 < len(long) <= 300
+    article = Article(ArticleMeta(title="Ferry"), (Section(Role.BODY, (long,)), Section(Role.QUOTE, (long,))))
+    cast = Cast(name="mixed", profiles={Role.QUOTE: VoiceProfile(name="coqui-voice", engine="coqui")},
+                default=VoiceProfile(name="piper-voice", engine="piper"))
+    registry = EngineRegistry({"piper": PiperEngine, "coqui": CoquiEngine})
+
+    script = segment(article, SegmentOptions(announce_sections=False), engine_max_chars(cast, registry))
+    body = [s.written for s in script.sentences() if s.role is Role.BODY]
+    quote = [s.written for s in script.sentences() if s.role is Role.QUOTE]
+
+    assert CoquiEngine.max_chars == 250 and PiperEngine.max_chars == 400
+    assert body == [long]  # Piper takes 400: the segment option's 300 decides
+    assert len(quote) > 1 and all(len(piece) <= 250 for piece in quote)
+    assert " ".join(quote) == long
+    # Without engines the segment option alone decides.
+    plain = segment(article, SegmentOptions(announce_sections=False))
+    assert [s.written for s in plain.sentences()] == [long, long]

@@ -1,8 +1,14 @@
-"""Takes -> one programme and its Timeline: trimmed sentences, pauses by structure, short fades.
+"""Takes -> a Programme: trimmed sentences, pauses by structure, short fades, and the Timeline.
 
-pydub does the stitching (every take becomes an AudioSegment with 5 ms fades, so joins never click);
-segments are joined once at the end, not appended one by one (pydub's append is quadratic and
-crossfades by default). The Timeline is computed from the exact frame counts of what was joined.
+pydub is used here and only here, behind ``faded_pcm``: every take becomes a 16-bit AudioSegment with
+5 ms fades, so joins never click. The faded takes and the silences are joined once at the end as raw
+PCM, not appended one by one (pydub's append is quadratic and crossfades by default), and the result
+becomes float32 samples once.
+
+The Timeline is computed from the frame counts of the trimmed takes and the silences. pydub's fades slice
+at whole milliseconds and can leave a take a few frames longer or shorter (under a millisecond), so the
+samples and the Timeline may differ by that much per take; it is kept, so published audio, chapters and
+transcripts stay what they were.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from narrate.audio.ffmpeg import audio_segment_class
-from narrate.model import Audio, ChapterMark, Cue, Script, Take, Timeline
+from narrate.audio.samples import from_pcm16, resample, trim
+from narrate.model import ChapterMark, Cue, FloatArray, Programme, Script, Take, Timeline
 from narrate.voice.profiles import Cast
 
 
@@ -33,32 +40,16 @@ class AssembleOptions:
     """Samples below this amplitude at either end of a take count as silence and are trimmed."""
 
 
-def trim(samples: np.ndarray, threshold: float, keep: int) -> np.ndarray:
-    """Drop leading and trailing near-silence, keeping ``keep`` samples of margin."""
-    loud = np.flatnonzero(np.abs(samples) > threshold)
-    if loud.size == 0:
-        return samples[:0]
-    return samples[max(0, loud[0] - keep): loud[-1] + 1 + keep]
-
-
-def resample(audio: Audio, rate: int) -> Audio:
-    """The same sound at another sample rate (polyphase filter, not pydub's naive converter)."""
-    if audio.sample_rate == rate:
-        return audio
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    divisor = gcd(audio.sample_rate, rate)
-    samples = resample_poly(audio.samples, rate // divisor, audio.sample_rate // divisor)
-    return Audio(samples.astype(np.float32), rate)
-
-
-def to_segment(samples: np.ndarray, rate: int) -> Any:
-    """Float samples -> a 16-bit mono pydub AudioSegment."""
+def to_segment(samples: FloatArray, rate: int) -> Any:
+    """Float samples -> a 16-bit mono pydub AudioSegment (the adapter to pydub; also used to export a preview)."""
     segment_class = audio_segment_class()
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
     return segment_class(data=pcm, sample_width=2, frame_rate=rate, channels=1)
+
+
+def faded_pcm(samples: FloatArray, rate: int, fade_ms: int) -> bytes:
+    """A take as the 16-bit PCM that is stitched: pydub's ``fade_in``/``fade_out`` of ``fade_ms`` at both ends."""
+    return bytes(to_segment(samples, rate).fade_in(fade_ms).fade_out(fade_ms).raw_data)
 
 
 def pause_after(script: Script, cast: Cast) -> list[float]:
@@ -77,21 +68,22 @@ def pause_after(script: Script, cast: Cast) -> list[float]:
     return pauses
 
 
-def assemble(script: Script, takes: list[Take], cast: Cast, options: AssembleOptions | None = None) -> tuple[
-    Any, Timeline
-]:
-    """Join the takes into one AudioSegment with its Timeline."""
+def assemble(script: Script, takes: list[Take], cast: Cast, options: AssembleOptions | None = None) -> Programme:
+    """Join the takes, with pauses between them, into one float32 programme and its Timeline.
+
+    The takes are stitched as 16-bit PCM (each faded by pydub) and joined once; the joined programme
+    becomes float samples once, at the end.
+    """
     options = options or AssembleOptions()
     rate = options.sample_rate
     keep = int(0.02 * rate)
-    segment_class = audio_segment_class()
-    pieces: list[Any] = [segment_class.silent(duration=0, frame_rate=rate)]
+    pieces: list[bytes] = []
     frames = 0
 
     def add_silence(seconds: float) -> None:
         nonlocal frames
         count = round(seconds * rate)
-        pieces.append(to_segment(np.zeros(count, dtype=np.float32), rate))
+        pieces.append(bytes(2 * count))
         frames += count
 
     add_silence(options.lead_in)
@@ -99,16 +91,17 @@ def assemble(script: Script, takes: list[Take], cast: Cast, options: AssembleOpt
     cues: list[Cue] = []
     for take, pause, chapter in zip(takes, pause_after(script, cast), chapter_of, strict=True):
         samples = trim(resample(take.audio, rate).samples, options.trim_threshold, keep)
-        segment = to_segment(samples, rate).fade_in(options.fade_ms).fade_out(options.fade_ms)
         start = frames / rate
-        pieces.append(segment)
+        pieces.append(faded_pcm(samples, rate, options.fade_ms))
         frames += len(samples)
         cues.append(Cue(start=start, end=frames / rate, chapter=chapter, sentence=take.sentence))
         add_silence(pause)
     add_silence(options.tail)
-    programme = pieces[0]._spawn(b"".join(p.raw_data for p in pieces))
+    pcm = b"".join(pieces)
+    pieces.clear()  # the joined copy is all that is needed now
     duration = frames / rate
-    return programme, Timeline(cues=tuple(cues), chapters=_chapters(script, cues, duration), duration=duration)
+    timeline = Timeline(cues=tuple(cues), chapters=_chapters(script, cues, duration), duration=duration)
+    return Programme(from_pcm16(pcm), rate, timeline)
 
 
 def _chapters(script: Script, cues: list[Cue], duration: float) -> tuple[ChapterMark, ...]:

@@ -1,4 +1,4 @@
-"""The mastered programme -> an MP3 or M4A file with tags and chapters, loudness verified.
+"""A Programme -> an MP3 or M4A file with tags and chapters: produced, mastered, loudness verified.
 
 The mastered float samples go to ffmpeg on its stdin (no WAV in between), which resamples them to
 44.1 kHz and encodes them (libmp3lame CBR mono, or AAC in an M4A) in one run; the encoded file is
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,11 +27,10 @@ from narrate.audio.mastering import (
     measure,
     peak_envelope,
     produce,
-    segment_samples,
 )
 from narrate.errors import PublishError
 from narrate.ffmpeg import ffmpeg_exe
-from narrate.model import ChapterMark, FloatArray, Timeline
+from narrate.model import ChapterMark, FloatArray, Programme, Timeline
 
 BITRATES = ("64k", "80k", "96k", "112k", "128k")
 ALLOWED_TRUE_PEAK = -1.0
@@ -161,6 +161,36 @@ def master_and_encode(samples: FloatArray, rate: int, path: Path, options: Encod
     return Mastered(measured, rounds)
 
 
+@dataclass(frozen=True)
+class EncodedEpisode:
+    """The finished audio of an episode before it is published."""
+
+    audio: bytes
+    timeline: Timeline
+    """The programme's timeline, moved by the production (intro) when there is one."""
+    mastered: Mastered
+    """Loudness measured on the encoded file, and the rounds of mastering it took."""
+    options: EncodeOptions
+
+
+def encode_episode(programme: Programme, production: MasterOptions, options: EncodeOptions, tags: Tags,
+                   scratch_parent: Path | None = None) -> EncodedEpisode:
+    """Produce (intro, outro, music bed), master, encode and tag the programme; nothing is published yet.
+
+    The file is made in a scratch directory under ``scratch_parent`` (the system's temporary directory
+    when None) and returned as bytes.
+    """
+    produced = produce(programme, production)
+    if scratch_parent is not None:
+        scratch_parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
+        encoded = Path(scratch) / f"episode{options.suffix}"
+        result = master_and_encode(produced.samples, produced.sample_rate, encoded, options, production)
+        write_tags(encoded, tags, produced.timeline.chapters, options.format)
+        audio = encoded.read_bytes()
+    return EncodedEpisode(audio, produced.timeline, result, options)
+
+
 def ffmetadata(tags: Tags, chapters: tuple[ChapterMark, ...]) -> str:
     """An FFMETADATA1 document: global tags and one [CHAPTER] per chapter, times in milliseconds."""
 
@@ -237,32 +267,3 @@ def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None
                      end_time=round(chapter.end * 1000),
                      sub_frames=[TIT2(encoding=3, text=chapter.title)]))
     id3.save(str(path), v2_version=4)
-
-
-@dataclass(frozen=True)
-class EncodedAudio:
-    """An episode's finished audio file, before it is published."""
-
-    audio: bytes
-    timeline: Timeline
-    """The timeline of the produced programme (intro and outro move it)."""
-    mastered: Mastered
-    """Loudness measured on the encoded file, and the rounds of mastering it took."""
-    options: EncodeOptions
-
-
-def encode_programme(programme: object, timeline: Timeline, tags: Tags, options: EncodeOptions,
-                     mastering: MasterOptions, scratch_parent: Path | None = None) -> EncodedAudio:
-    """Produce, master, encode and tag the programme in a scratch folder; nothing is published."""
-    import tempfile
-
-    rate = int(programme.frame_rate)  # type: ignore[attr-defined]
-    samples, timeline = produce(segment_samples(programme), rate, timeline, mastering)
-    if scratch_parent is not None:
-        scratch_parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".encode-") as scratch:
-        encoded = Path(scratch) / f"episode{options.suffix}"
-        result = master_and_encode(samples, rate, encoded, options, mastering)
-        write_tags(encoded, tags, timeline.chapters, options.format)
-        audio = encoded.read_bytes()
-    return EncodedAudio(audio, timeline, result, options)

@@ -31,9 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
+from narrate.audio.samples import fade_edges, trim
 from narrate.errors import ConfigError, PublishError
 from narrate.ffmpeg import ffmpeg_exe
-from narrate.model import ChapterMark, FloatArray, Role, Timeline
+from narrate.model import ChapterMark, FloatArray, Programme, Role, Timeline
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,7 @@ class Loudness:
     """The gate threshold of the integrated measurement."""
 
 
-# --- samples in and out ------------------------------------------------------------------------
-
-def segment_samples(programme: object) -> FloatArray:
-    """A 16-bit mono pydub AudioSegment -> float samples."""
-    raw = np.frombuffer(programme.raw_data, dtype="<i2")  # type: ignore[attr-defined]
-    samples: FloatArray = raw.astype(np.float32)
-    samples *= np.float32(1 / 32768)  # in place: a long programme is 70 MB a copy
-    return samples
-
+# --- files in ------------------------------------------------------------------------------------
 
 def decode(path: Path, rate: int) -> FloatArray:
     """Any audio file ffmpeg reads -> mono float samples at ``rate``."""
@@ -103,22 +96,8 @@ def _tail(stderr: bytes | None) -> str:
 
 # --- production ----------------------------------------------------------------------------------
 
-def trim_silence(samples: FloatArray, threshold: float = 0.003) -> FloatArray:
-    """Drop leading and trailing near-silence of an intro or outro."""
-    loud = np.flatnonzero(np.abs(samples) > threshold)
-    return samples[loud[0]: loud[-1] + 1] if loud.size else samples[:0]
-
-
-def fade_edges(samples: FloatArray, rate: int, seconds: float) -> FloatArray:
-    """Short linear fades at both ends, against clicks."""
-    count = min(len(samples) // 2, round(seconds * rate))
-    if count == 0:
-        return samples
-    ramp = np.linspace(0.0, 1.0, count, dtype=np.float32)
-    out = samples.copy()
-    out[:count] *= ramp
-    out[-count:] *= ramp[::-1]
-    return out
+INTRO_THRESHOLD = 0.003
+"""Samples of an intro or outro at or below this amplitude at either end count as silence and are trimmed."""
 
 
 def bed_envelope(timeline: Timeline, rate: int, length: int, options: MasterOptions) -> FloatArray:
@@ -162,8 +141,9 @@ def shift_timeline(timeline: Timeline, offset: float, duration: float) -> Timeli
     return Timeline(cues=cues, chapters=chapters, duration=duration)
 
 
-def produce(speech: FloatArray, rate: int, timeline: Timeline, options: MasterOptions) -> tuple[FloatArray, Timeline]:
+def produce(programme: Programme, options: MasterOptions) -> Programme:
     """Speech -> intro + speech (with its music bed) + outro, and the timeline moved to match."""
+    speech, rate, timeline = programme.samples, programme.sample_rate, programme.timeline
     if options.music_bed is not None:
         bed = decode(options.music_bed, rate)
         if bed.size:
@@ -174,17 +154,17 @@ def produce(speech: FloatArray, rate: int, timeline: Timeline, options: MasterOp
     parts: list[FloatArray] = []
     offset = 0.0
     if options.intro is not None:
-        intro = fade_edges(trim_silence(decode(options.intro, rate)), rate, options.fade)
+        intro = fade_edges(trim(decode(options.intro, rate), INTRO_THRESHOLD), rate, options.fade)
         parts += [intro, gap]
         offset = (len(intro) + len(gap)) / rate
     parts.append(speech)
     if options.outro is not None:
-        outro = fade_edges(trim_silence(decode(options.outro, rate)), rate, options.fade)
+        outro = fade_edges(trim(decode(options.outro, rate), INTRO_THRESHOLD), rate, options.fade)
         parts += [gap, outro]
     produced = np.concatenate(parts).astype(np.float32)
     if offset == 0.0 and len(produced) == len(speech):
-        return produced, timeline
-    return produced, shift_timeline(timeline, offset, len(produced) / rate)
+        return Programme(produced, rate, timeline)
+    return Programme(produced, rate, shift_timeline(timeline, offset, len(produced) / rate))
 
 
 # --- loudness ------------------------------------------------------------------------------------

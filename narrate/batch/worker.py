@@ -37,17 +37,13 @@ _CONTEXT_LOCK = threading.Lock()
 
 
 def worker_context(feed: Feed, options: NarrateOptions, threads: int = 0) -> tuple[EngineRegistry, SpeechPreparer]:
-    """This process's registry and speech preparer for a feed, built on first use and kept."""
-    import os
-
-    from narrate.voice.engines.piper import THREADS_ENV
-
+    """This process's registry and speech preparer for a feed, built on first use and kept; its engines use
+    ``threads`` CPU threads each (0: their own choice)."""
     key = (str(feed.path.resolve()), tuple(str(p) for p in options.voices_dirs), threads)
     with _CONTEXT_LOCK:
         if key not in _CONTEXTS:
-            if threads and not os.environ.get(THREADS_ENV):
-                os.environ[THREADS_ENV] = str(threads)
-            _CONTEXTS[key] = (EngineRegistry.from_entry_points(), load_preparer(feed_cast(feed, options), feed))
+            _CONTEXTS[key] = (EngineRegistry.from_entry_points(threads=threads),
+                              load_preparer(feed_cast(feed, options), feed))
         return _CONTEXTS[key]
 
 
@@ -56,9 +52,7 @@ def init_worker(feed: Feed, options: NarrateOptions, threads: int) -> None:
     registry, _ = worker_context(feed, options, threads)
     try:
         for voice in resolve_voices(feed_cast(feed, options), registry).values():
-            load = getattr(voice.engine, "voice", None)
-            if callable(load):
-                load(voice.options)
+            voice.engine.load(voice.options)
     except NarrateError:
         pass  # the first article reports the same problem with its name on it
 

@@ -56,7 +56,7 @@ def list_voices(voices_dirs: tuple[Path, ...]) -> None:
 def _usable(registry: EngineRegistry, engine: str, installed: set[str]) -> bool:
     if engine not in installed:
         return False
-    return getattr(registry.type_of(engine), "installed", True) is not False
+    return registry.type_of(engine).installed
 
 
 @voices.command("preview")

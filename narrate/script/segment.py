@@ -8,7 +8,7 @@ a listener can skip straight to it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,16 +50,28 @@ class SegmentOptions:
     """How text is cut into sentences."""
 
     max_chars: int = 300
-    """Sentences longer than this are split at clause boundaries (engines lose prosody on long input)."""
+    """Sentences longer than this are split at clause boundaries (engines lose prosody on long input); an
+    engine that takes less (its ``max_chars``) lowers the limit for the sentences it speaks."""
     language: str = "en"
     """pysbd language code."""
     announce_sections: bool = True
     """Say "Key takeaways." and the like before sections."""
 
 
-def segment(article: Article, options: SegmentOptions | None = None) -> Script:
-    """Cut an article into chapters and sentences; ``spoken`` starts equal to ``written``."""
+def segment(article: Article, options: SegmentOptions | None = None,
+            engine_max_chars: Callable[[Role], int] | None = None) -> Script:
+    """Cut an article into chapters and sentences; ``spoken`` starts equal to ``written``.
+
+    ``engine_max_chars`` gives, per role, the longest sentence the engine speaking it takes (0: no limit of
+    its own); a sentence is split at the smaller of that and ``options.max_chars``.
+    """
     options = options or SegmentOptions()
+
+    def sentences_of(section: Section) -> Iterator[Sentence]:
+        engine_limit = engine_max_chars(section.role) if engine_max_chars is not None else 0
+        limit = min(options.max_chars, engine_limit) if engine_limit > 0 else options.max_chars
+        return _sentences(section, options.language, limit)
+
     chapters: list[Chapter] = []
     question_number = 0
     pending: list[Section] = list(article.sections)
@@ -72,15 +84,15 @@ def segment(article: Article, options: SegmentOptions | None = None) -> Script:
             question_number += 1
             if options.announce_sections:
                 sentences.append(_announcement(f"Question {_ordinal(question_number)}."))
-            sentences.extend(_sentences(section, options))
+            sentences.extend(sentences_of(section))
             if pending and pending[0].role is Role.FAQ_ANSWER:
-                sentences.extend(_sentences(pending.pop(0), options))
+                sentences.extend(sentences_of(pending.pop(0)))
             title = section.paragraphs[0]
         elif section.role is Role.HEADLINE:
-            sentences.extend(_sentences(section, options))
+            sentences.extend(sentences_of(section))
             title = section.paragraphs[0]
         else:
-            sentences.extend(_sentences(section, options))
+            sentences.extend(sentences_of(section))
             title = section.heading if section.role is Role.BODY and section.heading else (
                 CHAPTER_TITLES.get(section.role, section.heading or section.role.value.replace("_", " "))
             )
@@ -102,10 +114,10 @@ def _ordinal(number: int) -> str:
     return ORDINALS[number - 1] if number <= len(ORDINALS) else str(number)
 
 
-def _sentences(section: Section, options: SegmentOptions) -> Iterator[Sentence]:
+def _sentences(section: Section, language: str, max_chars: int) -> Iterator[Sentence]:
     for paragraph in section.paragraphs:
-        pieces = [piece for sentence in split_sentences(paragraph, options.language)
-                  for piece in split_long(sentence, options.max_chars)]
+        pieces = [piece for sentence in split_sentences(paragraph, language)
+                  for piece in split_long(sentence, max_chars)]
         for index, piece in enumerate(pieces):
             yield Sentence(
                 written=piece, spoken=piece, role=section.role, paragraph_end=index == len(pieces) - 1

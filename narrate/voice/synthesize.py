@@ -45,8 +45,16 @@ def accepts_phonemes(cast: Cast, registry: EngineRegistry) -> Callable[[Role], b
     """Whether the engine that speaks a role takes ``[[ phoneme ]]`` blocks (for the lexicon)."""
 
     def for_role(role: Role) -> bool:
-        engine_type = registry.type_of(cast.profile_for(role).engine)
-        return bool(getattr(engine_type, "accepts_phonemes", False))
+        return registry.type_of(cast.profile_for(role).engine).accepts_phonemes
+
+    return for_role
+
+
+def engine_max_chars(cast: Cast, registry: EngineRegistry) -> Callable[[Role], int]:
+    """The longest sentence the engine that speaks a role takes (0: no limit of its own), for segmentation."""
+
+    def for_role(role: Role) -> int:
+        return registry.type_of(cast.profile_for(role).engine).max_chars
 
     return for_role
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from narrate.errors import EngineError
 from narrate.model import Audio, FloatArray
+from narrate.voice.engines.base import Engine
 
 _INSTALL_HINT = "install the extra: pip install 'narrate[coqui]' (see the README for a CPU-only torch)"
 
@@ -72,7 +73,7 @@ class _Loaded:
     """sha256 over the checkpoint, config and vocoder files that were loaded."""
 
 
-class CoquiEngine:
+class CoquiEngine(Engine):
     """Coqui TTS models through ``TTS.api.TTS``."""
 
     name: ClassVar[str] = "coqui"
@@ -80,7 +81,8 @@ class CoquiEngine:
     max_chars: ClassVar[int] = 250
     """XTTS warns past 250 characters for English; VITS copes with more, but sentences rarely need it."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 0) -> None:
+        super().__init__(threads)
         self._models: dict[tuple[str | None, str | None, str | None], _Loaded] = {}
         self._digests: dict[tuple[str | None, str | None, str | None], str] = {}
         self._lock = threading.Lock()

@@ -24,6 +24,7 @@ import numpy as np
 
 from narrate.errors import EngineError
 from narrate.model import Audio
+from narrate.voice.engines.base import Engine
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
@@ -171,7 +172,7 @@ def _espeak() -> _Espeak:
         return _instance
 
 
-class EspeakEngine:
+class EspeakEngine(Engine):
     """eSpeak NG through the library bundled in the espeakng-loader wheel."""
 
     name: ClassVar[str] = "espeak"

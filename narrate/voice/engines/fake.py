@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from narrate.model import Audio
+from narrate.voice.engines.base import Engine
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class FakeOptions:
     """Added to the text-derived frequency, in Hz; lets two profiles sound different."""
 
 
-class FakeEngine:
+class FakeEngine(Engine):
     """Deterministic tones instead of speech."""
 
     name: ClassVar[str] = "fake"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -13,12 +12,9 @@ import numpy as np
 
 from narrate.errors import EngineError
 from narrate.model import Audio
-from narrate.voice.engines.base import file_digest
+from narrate.voice.engines.base import Engine, file_digest
 
 BUNDLED_VOICE = "en_US-joe-medium"
-THREADS_ENV = "NARRATE_PIPER_THREADS"
-"""Environment variable giving onnxruntime's intra-op threads when a profile leaves ``threads`` at 0;
-a batch sets it in each worker so workers x threads stays within the cores."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,8 @@ class PiperOptions:
     volume: float = 1.0
     """Multiplier on the samples."""
     threads: int = 0
-    """onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores)."""
+    """onnxruntime intra-op threads; 0 takes the engine's (the registry's; a batch gives each worker its share
+    of the cores), and when that is 0 too, onnxruntime chooses (all cores)."""
 
     def __post_init__(self) -> None:
         if self.length_scale is not None and not 0 < self.length_scale <= 5:
@@ -70,16 +67,7 @@ def _model_files(options: PiperOptions) -> tuple[Path, Path]:
     return model, config
 
 
-def _threads_from_env() -> int:
-    value = os.environ.get(THREADS_ENV, "").strip()
-    if not value:
-        return 0
-    if not value.isdigit():
-        raise EngineError(f"{THREADS_ENV}={value!r}: give a whole number of threads (0 lets onnxruntime choose)")
-    return int(value)
-
-
-class PiperEngine:
+class PiperEngine(Engine):
     """Piper voices, each loaded once per process and shared by every sentence."""
 
     name: ClassVar[str] = "piper"
@@ -88,7 +76,8 @@ class PiperEngine:
     accepts_phonemes: ClassVar[bool] = True
     """Piper reads ``[[ ipa ]]`` blocks as phonemes, so the lexicon's IPA reaches the voice as written."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 0) -> None:
+        super().__init__(threads)
         self._voices: dict[tuple[str, str | None, int], Any] = {}
         self._digests: dict[Path, str] = {}
         self._lock = threading.Lock()
@@ -106,6 +95,10 @@ class PiperEngine:
             if key not in self._voices:
                 self._voices[key] = self._load(options)
             return self._voices[key]
+
+    def load(self, options: PiperOptions) -> None:
+        """Load the voice now rather than at the first sentence."""
+        self.voice(options)
 
     def release_memory(self) -> None:
         """Shrink each loaded voice's onnxruntime arena back to what the model needs.
@@ -146,7 +139,7 @@ class PiperEngine:
         # batch worker grew from 440 to 880 MB over a dozen articles; off, Piper peaks at 550 MB on the same
         # text in the same CPU time (bench/engines_rtf.py prints peak RSS).
         session_options.enable_mem_pattern = False
-        threads = options.threads or _threads_from_env()
+        threads = options.threads or self.threads
         if threads:
             session_options.intra_op_num_threads = threads
             session_options.inter_op_num_threads = 1
