@@ -12,7 +12,6 @@ from mutagen.mp3 import MP3
 from narrate.cli import main
 from narrate.errors import ConfigError
 from narrate.model import ArticleMeta, Audio, Chapter, Role, Script, Sentence
-from narrate.voice.effects import Effects, apply_effects
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.profiles import load_cast, load_profile
 from narrate.voice.synthesize import synthesize
@@ -118,18 +117,6 @@ def spectral_centroid(audio: Audio) -> float:
     magnitudes = np.abs(np.fft.rfft(audio.samples))
     frequencies = np.fft.rfftfreq(len(audio.samples), 1 / audio.sample_rate)
     return float((magnitudes * frequencies).sum() / magnitudes.sum())
-
-
-def test_effects_keep_length_and_rate_and_shift_pitch() -> None:
-    rate = 22050
-    t = np.arange(rate, dtype=np.float32) / rate
-    tone = Audio((0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), rate)
-    shifted = apply_effects(tone, Effects(pitch_semitones=-12))
-    assert shifted.sample_rate == rate
-    assert abs(len(shifted.samples) - len(tone.samples)) < rate * 0.02
-    spectrum = np.abs(np.fft.rfft(shifted.samples))
-    assert np.fft.rfftfreq(len(shifted.samples), 1 / rate)[np.argmax(spectrum)] == pytest.approx(100, abs=3)
-    assert apply_effects(tone, Effects()) is tone
 
 
 def test_voices_list_cli() -> None:
