@@ -56,14 +56,6 @@ def test_invalid_profile_names_file_key_and_problem(tmp_path: Path, text: str, m
         load_profile("bad", [tmp_path])
 
 
-def test_invalid_engine_option_is_reported_with_the_profile(tmp_path: Path, registry: EngineRegistry) -> None:
-    write(tmp_path, "fast.toml", 'engine = "piper"\n[options]\nlength_scale = 0\n')
-    write(tmp_path, "x.cast.toml", '[roles]\ndefault = "fast"\n')
-    script = Script(ArticleMeta(title="t"), (Chapter("t", Role.BODY, (Sentence("Hi.", "Hi.", Role.BODY),)),))
-    with pytest.raises(ConfigError, match="voice profile 'fast' \\[options\\]: length_scale"):
-        synthesize(script, load_cast("x", [tmp_path]), registry)
-
-
 @pytest.mark.parametrize(
     ("text", "message"),
     [
