@@ -23,6 +23,23 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Tests over ~2 s that live in modules being split right now (test_podcast.py, test_batch.py): marked `slow`
+# here by test name, so the names survive the split. Move each marker onto its test when the split lands and
+# delete this set; `make check` leaves these out, `make test` runs them.
+SLOW_BY_NAME = frozenset({
+    "test_two_processes_publishing_at_once_lose_no_episode",  # two spawned publishers: 6-9 s
+    "test_cli_reports_failures_in_summary_and_exit_code",  # a batch through the CLI: ~3 s
+    "test_publishes_every_article_then_skips_them",  # two whole batch runs: 2-2.6 s
+    "test_journal_skip_needs_the_episode_files_and_force_overrides",  # three batch runs: 2-2.5 s
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if getattr(item, "originalname", item.name) in SLOW_BY_NAME:
+            item.add_marker(pytest.mark.slow)
+
+
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "nationpress-coupang-breach.txt"
