@@ -115,5 +115,6 @@ def test_bad_values_are_rejected(values: dict[str, object], message: str) -> Non
 
 
 def test_limits_themselves_are_accepted() -> None:
-    Effects(pitch_semitones=-12, tempo=0.5, gain_db=24, bass_db=-24, treble_db=24)
-    Effects(pitch_semitones=12, tempo=2.0, gain_db=-24)
+    lowest = Effects(pitch_semitones=-12, tempo=0.5, gain_db=24, bass_db=-24, treble_db=24)
+    highest = Effects(pitch_semitones=12, tempo=2.0, gain_db=-24)
+    assert not lowest.neutral and not highest.neutral
