@@ -1,12 +1,18 @@
-# The two set-up commands of the README live here, so CI (.ci/run) runs exactly what a developer runs.
+# The set-up commands of the README live here, so CI (.ci/run) runs exactly what a developer runs.
 #   make demo   install narrate into .venv and narrate the bundled example into feeds/world-news/
-#   make test   install narrate with its test dependencies into .venv and run the test suite
+#   make check  while developing: the same install, ruff, mypy, and the fast selection of the tests
+#               (pytest -m "not slow and not model and not browser": under a minute of tests on 2 cores)
+#   make test   CI: the same install, ruff, mypy, and every test, slow, model and browser ones included
+# Tests that take more than about 2 s are marked `slow` (see the markers in pyproject.toml), so `make check`
+# stays fast; they still run in `make test`. Extra pytest arguments go in PYTEST_ARGS, e.g.
+# make check PYTEST_ARGS="--durations=25" to see what has become slow.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+FAST := not slow and not model and not browser
 
-.PHONY: demo test install install-test lint chromium
+.PHONY: demo check test install install-test lint chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +47,7 @@ lint: install-test
 test: install-test lint
 	$(BIN)/python -m narrate.script.build
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: install-test lint
+	$(BIN)/python -m narrate.script.build
+	$(BIN)/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)

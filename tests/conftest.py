@@ -23,6 +23,9 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Tests over ~2 s that live in modules being split right now (test_podcast.py, test_batch.py): marked `slow`
+# here by test name, so the names survive the split. Move each marker onto its test when the split lands and
+# delete this set; `make check` leaves these out, `make test` runs them.
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "nationpress-coupang-breach.txt"

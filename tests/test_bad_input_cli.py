@@ -22,12 +22,10 @@ class Handler(ReplyHandler):
         elif self.path == "/image":
             self.reply(200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64))
         elif self.path == "/slow":
-            time.sleep(2)
+            time.sleep(1.5)  # past the command's --timeout 1; the server's teardown waits for it
             self.reply(200, "text/html", (DATA / "news_page.html").read_bytes())
         else:
             self.reply(200, "text/html", (DATA / "news_page.html").read_bytes())
-
-
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ def statuses(report: object) -> dict[str, Status]:
     return {Path(o.source).name: o.status for o in report.outcomes}  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_publishes_every_article_then_skips_them(tmp_path: Path) -> None:
     paths = write_articles(tmp_path / "a", 3)
     feed_dir = tmp_path / "feeds" / "news"
@@ -44,6 +45,7 @@ def test_publishes_every_article_then_skips_them(tmp_path: Path) -> None:
     assert len(store(feed_dir).episodes()) == 3
 
 
+@pytest.mark.slow
 def test_journal_skip_needs_the_episode_files_and_force_overrides(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 2)
     feed_dir = tmp_path / "feed"
@@ -165,6 +167,7 @@ def test_process_pool_matches_inline_run(tmp_path: Path) -> None:
     assert pooled_files == inline_files
 
 
+@pytest.mark.slow
 def test_cli_reports_failures_in_summary_and_exit_code(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 2)
     out = tmp_path / "feeds"

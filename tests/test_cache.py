@@ -82,6 +82,7 @@ def _writer(root: str, seconds: float) -> None:
         cache.put("ee" * 32, tone(seconds))
 
 
+@pytest.mark.slow  # two spawned interpreters importing numpy and narrate: over 2 s
 def test_concurrent_writers_leave_a_valid_entry(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_writer, args=(str(tmp_path), s)) for s in (0.3, 0.6)]

@@ -95,7 +95,8 @@ def test_transcript_and_feed_match_golden(name: str, tmp_path: Path, fake_regist
     assert item.findtext("guid") == episode.guid
     [transcript] = item.xpath("podcast:transcript[@type='text/vtt']", namespaces=NS)
     assert transcript.get("url").endswith(vtt.name)
-    assert item.findtext("itunes:duration", namespaces=NS) is not None
+    hours, minutes, seconds = (int(part) for part in item.findtext("itunes:duration", namespaces=NS).split(":"))
+    assert hours * 3600 + minutes * 60 + seconds == round(episode.duration)
     enclosure = item.find("enclosure")
     assert enclosure is not None
     assert int(enclosure.get("length")) == (feed_dir / "episodes" / episode.audio.name).stat().st_size

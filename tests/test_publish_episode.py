@@ -115,6 +115,7 @@ def _publish_in_child(source: str, feed_dir: str, home: str, start: object) -> N
     narrate(Path(source), Path(feed_dir))
 
 
+@pytest.mark.slow
 def test_two_processes_publishing_at_once_lose_no_episode(tmp_path: Path) -> None:
     feed_dir = make_feed(tmp_path, "busy")
     context = multiprocessing.get_context("spawn")

@@ -44,7 +44,7 @@ class Handler(ReplyHandler):
         elif route == "/to-ftp":
             self.reply(302, "text/html", b"", ("Location", "ftp://example.com/article"))
         elif route == "/slow":
-            time.sleep(2)
+            time.sleep(1.5)  # past the client's 0.5 s timeout and the 1.5 s the test allows, no longer
             self.reply(200, "text/html", PAGE)
         elif route == "/huge":
             self.send_response(200)

@@ -1,4 +1,4 @@
-"""Voice profiles and casts: parsing, validation errors, role mapping, and voices that really differ."""
+"""Voice profiles and casts (narrate/voice/profiles.py): parsing, validation errors, roles, voices that differ."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from mutagen.mp3 import MP3
 
-from narrate.cli import main
 from narrate.errors import ConfigError
 from narrate.model import ArticleMeta, Audio, Chapter, Role, Script, Sentence
-from narrate.voice.effects import Effects, apply_effects
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.profiles import load_cast, load_profile
 from narrate.voice.synthesize import synthesize
@@ -57,14 +53,6 @@ def test_invalid_profile_names_file_key_and_problem(tmp_path: Path, text: str, m
         load_profile("bad", [tmp_path])
 
 
-def test_invalid_engine_option_is_reported_with_the_profile(tmp_path: Path, registry: EngineRegistry) -> None:
-    write(tmp_path, "fast.toml", 'engine = "piper"\n[options]\nlength_scale = 0\n')
-    write(tmp_path, "x.cast.toml", '[roles]\ndefault = "fast"\n')
-    script = Script(ArticleMeta(title="t"), (Chapter("t", Role.BODY, (Sentence("Hi.", "Hi.", Role.BODY),)),))
-    with pytest.raises(ConfigError, match="voice profile 'fast' \\[options\\]: length_scale"):
-        synthesize(script, load_cast("x", [tmp_path]), registry)
-
-
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -77,29 +65,6 @@ def test_invalid_cast(tmp_path: Path, text: str, message: str) -> None:
     write(tmp_path, "bad.cast.toml", text)
     with pytest.raises(ConfigError, match=message):
         load_cast("bad", [tmp_path])
-
-
-def median_f0(audio: Audio, fmin: int = 50, fmax: int = 300, frame: int = 2048) -> float:
-    """Median pitch of the voiced frames (YIN: cumulative mean normalized difference, threshold 0.15)."""
-    samples, rate = audio.samples.astype(np.float64), audio.sample_rate
-    shortest, longest = rate // fmax, rate // fmin
-    estimates = []
-    for start in range(0, len(samples) - frame - longest, frame // 4):
-        window = samples[start:start + frame]
-        if np.sqrt(np.mean(window**2)) < 0.03:
-            continue
-        diff = np.array([np.sum((window - samples[start + lag:start + lag + frame]) ** 2) for lag in range(longest)])
-        normalized = np.ones_like(diff)
-        normalized[1:] = diff[1:] * np.arange(1, longest) / np.maximum(np.cumsum(diff[1:]), 1e-12)
-        below = np.flatnonzero(normalized[shortest:] < 0.15)
-        if below.size == 0:
-            continue
-        lag = shortest + int(below[0])
-        while lag + 1 < longest and normalized[lag + 1] < normalized[lag]:
-            lag += 1
-        estimates.append(rate / lag)
-    assert len(estimates) >= 10, "too few voiced frames to measure pitch"
-    return float(np.median(estimates))
 
 
 @pytest.mark.model
@@ -118,31 +83,3 @@ def spectral_centroid(audio: Audio) -> float:
     magnitudes = np.abs(np.fft.rfft(audio.samples))
     frequencies = np.fft.rfftfreq(len(audio.samples), 1 / audio.sample_rate)
     return float((magnitudes * frequencies).sum() / magnitudes.sum())
-
-
-def test_effects_keep_length_and_rate_and_shift_pitch() -> None:
-    rate = 22050
-    t = np.arange(rate, dtype=np.float32) / rate
-    tone = Audio((0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), rate)
-    shifted = apply_effects(tone, Effects(pitch_semitones=-12))
-    assert shifted.sample_rate == rate
-    assert abs(len(shifted.samples) - len(tone.samples)) < rate * 0.02
-    spectrum = np.abs(np.fft.rfft(shifted.samples))
-    assert np.fft.rfftfreq(len(shifted.samples), 1 / rate)[np.argmax(spectrum)] == pytest.approx(100, abs=3)
-    assert apply_effects(tone, Effects()) is tone
-
-
-def test_voices_list_cli() -> None:
-    result = CliRunner().invoke(main, ["voices", "list"], catch_exceptions=False)
-    assert result.exit_code == 0
-    assert "joe-host       piper    installed" in result.output
-    assert "faq_question=joe-host" in result.output
-
-
-@pytest.mark.model
-def test_voices_preview_cli(tmp_path: Path) -> None:
-    out = tmp_path / "host.mp3"
-    result = CliRunner().invoke(main, ["voices", "preview", "joe-host", "Who will attend?", "-o", str(out)],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert MP3(str(out)).info.length > 0.5
