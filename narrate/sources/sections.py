@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from narrate.model import Role, Section
+from narrate.sources.dates import DATE_LINE_PATTERN, RELATIVE_TIME_PATTERN, find_dateline
 from narrate.sources.headings import is_boilerplate_heading, role_for_heading
 
 BlockKind = Literal["heading", "paragraph", "list", "quote"]
@@ -32,12 +33,6 @@ class Block:
     level: int = 0
 
 
-_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE_ONLY = (
-    rf"(?:(\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}},?)\s+\d{{4}}"
-    r"(,?\s+\d{1,2}:\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\s*[a-z]{0,4})?|\d{4}-\d{2}-\d{2})"
-)
-
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
 BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"getting your trinity audio player ready.*",
@@ -50,8 +45,8 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"(sign up|subscribe) (for|to) (our|the) .{0,80}newsletter.*",
     r"(advertisement|sponsored content|scroll to continue|continue reading below)\W*",
     r"(copy link|copied!?|click to share.*)",
-    r"((published|updated|posted|last updated)\s*:?\s*(on\s+)?)?" + _DATE_ONLY,
-    r"(latest\s+)?\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+    DATE_LINE_PATTERN,
+    RELATIVE_TIME_PATTERN,
     r".*\b(newest|latest|oldest|most recent) first\W*",
 )
 SHORT_FRAGMENT_WORDS = 3
@@ -77,48 +72,6 @@ QUESTION_PREFIX = re.compile(r"^(q|question)\s*[:.]\s+", re.IGNORECASE)
 ANSWER_PREFIX = re.compile(r"^(a|answer)\s*[:.]\s+", re.IGNORECASE)
 # "A:" alone would also open ordinary sentences ("A. Smith said ..."), so an answer is only an
 # answer right after a question.
-
-MONTHS = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
-    "jul": "July", "aug": "August", "sep": "September", "sept": "September", "oct": "October",
-    "nov": "November", "dec": "December",
-}
-_MONTH = r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|" \
-         r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
-# "SEOUL, Dec. 25 (Yonhap) --", "Seoul, December 25 (NationPress) –", "WASHINGTON (AP) —".
-DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})"
-    r"(?:,\s*" + _MONTH + r"\s+(?P<day>\d{1,2}))?"
-    r"\s*(?:\((?P<agency>[^)]{2,40})\))?"
-    r"\s*(?:--|–|—|-)\s+\S"
-)
-
-
-@dataclass(frozen=True)
-class Dateline:
-    """Where and when a story was filed, as found at the start of its first paragraph."""
-
-    place: str
-    month: str | None
-    day: int | None
-
-    def __str__(self) -> str:
-        return f"{self.place}, {self.month} {self.day}" if self.month else self.place
-
-
-def find_dateline(paragraph: str) -> Dateline | None:
-    """The dateline opening a paragraph, if it has one with a date or a news agency."""
-    match = DATELINE.match(paragraph)
-    if match is None or not (match["month"] or match["agency"]):
-        return None
-    place = match["place"].strip()
-    if place.isupper():
-        place = " ".join(word.capitalize() for word in place.split())
-    month = match["month"]
-    full_month = MONTHS[month.rstrip(".").lower()[:4 if month.lower().startswith("sept") else 3]] \
-        if month else None
-    return Dateline(place, full_month, int(match["day"]) if match["day"] else None)
-
 
 def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_check: bool = False) -> bool:
     """True for widget text, "Read more" links, share prompts, photo captions, bare dates and the

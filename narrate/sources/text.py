@@ -25,41 +25,15 @@ from enum import Enum, auto
 
 from narrate.errors import InputError
 from narrate.model import Article, ArticleMeta, Role, Section
+from narrate.sources.dates import DATE_LINE, RELATIVE_TIME, find_dateline, parse_date
 from narrate.sources.headings import role_for_heading
 
-MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
-         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-
-DATE_PATTERNS = (
-    re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s*,?\s+(?P<year>\d{{4}})", re.I),
-    re.compile(rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<year>\d{{4}})", re.I),
-    re.compile(r"(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})"),
-)
-DATE_LINE = re.compile(
-    rf"^(?:(?:published|updated|posted)(?:\s+on)?:?\s+)?(?:\w+day,?\s+)?"
-    rf"(?:\d{{1,2}}\s+{_MONTH}\s*,?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
-    rf"(?:[ ,|·-]+\d{{1,2}}:\d{{2}}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*[A-Z]{{2,4}})?)?$",
-    re.I,
-)
-RELATIVE_TIME = re.compile(
-    r"^(?:\d+[.)]\s*)?(?:latest|updated|new)?\s*(?:\d+|an?|one)\s+"
-    r"(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago\.?$",
-    re.I,
-)
 WIDGET = re.compile(
     r"^(?:share(?: this(?: article| story)?)?|audio loading voice.*|listen to (?:this )?(?:article|story).*|"
     r"getting your .* player ready.*|loading.*|advertisement|sponsored|read more|see more|"
     r"follow us.*|subscribe.*|sign up.*|print|email|copy link|comments?(?: \(\d+\))?|tags?:.*|"
     r"(?:©|\(c\)|copyright\b).*|all rights reserved.*)\s*[:.…]*$",
     re.I,
-)
-DATELINE = re.compile(
-    rf"^(?P<place>[A-Z][\w.'’ -]{{1,40}}?),\s+(?P<date>{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)\s*"
-    r"(?:\((?P<agency>[^)]{2,40})\))?\s*(?:--|[–—-])\s*",
 )
 NAV_BAR = re.compile(r"^[^|·•]{1,30}(?:\s*[|·•]\s*[^|·•]{1,30}){2,}$")
 BYLINE = re.compile(r"^(?:(?:written|reported|posted|edited)\s+)?by\s+(?P<name>[A-Z][\w.'’ -]{1,60})$", re.I)
@@ -86,29 +60,6 @@ class Line:
     role: Role | None = None
 
 
-def parse_date(text: str) -> dt.date | None:
-    """The first full date written in ``text`` (day month year, month day year, or ISO)."""
-    for pattern in DATE_PATTERNS:
-        match = pattern.search(text)
-        if not match:
-            continue
-        parts = match.groupdict()
-        try:
-            month = int(parts["mon"]) if parts.get("mon") else _month_number(parts["month"])
-            return dt.date(int(parts["year"]), month, int(parts["day"]))
-        except ValueError:
-            continue
-    return None
-
-
-def _month_number(name: str) -> int:
-    key = name.lower().rstrip(".")[:3]
-    for index, month in enumerate(MONTHS, start=1):
-        if month.startswith(key):
-            return index
-    raise ValueError(name)
-
-
 def _classify(text: str) -> Line:
     stripped = " ".join(text.split())
     if not stripped:
@@ -116,9 +67,9 @@ def _classify(text: str) -> Line:
     role = role_for_heading(stripped)
     if role is not None:
         return Line(stripped, Kind.HEADING, role)
-    if WIDGET.match(stripped) or RELATIVE_TIME.match(stripped) or NAV_BAR.match(stripped):
+    if WIDGET.match(stripped) or RELATIVE_TIME.fullmatch(stripped) or NAV_BAR.match(stripped):
         return Line(stripped, Kind.CHROME)
-    if DATE_LINE.match(stripped):
+    if DATE_LINE.fullmatch(stripped):
         return Line(stripped, Kind.DATE)
     words = stripped.split()
     if SENTENCE_END.search(stripped) or len(words) >= 8:
@@ -184,10 +135,11 @@ def _blocks(lines: object) -> list[list[Line]]:
 
 
 def _dateline(paragraph: str) -> tuple[str | None, str | None]:
-    match = DATELINE.match(paragraph)
-    if not match:
+    """The dateline as written ("RIVERTON, March 2") and its agency; a text dump's dateline has a date."""
+    found = find_dateline(paragraph)
+    if found is None or found.date is None:
         return None, None
-    return f"{match['place']}, {match['date']}", match["agency"]
+    return found.written, found.agency
 
 
 class _SectionBuilder:
