@@ -110,42 +110,50 @@ def split_qa_lines(paragraph: str) -> list[str]:
     return parts
 
 
-class _SectionBuilder:
+class SectionBuilder:
     """Collects paragraphs into sections, opening a new one whenever the role or heading changes.
 
-    A question is held back until its answer has a paragraph, so FAQ sections always alternate
-    question, answer and a question nobody answered is not read out.
+    Every reader fills its sections through one of these. A question is held back until its answer
+    has a paragraph, so FAQ sections always alternate question, answer and a question nobody
+    answered is not read out.
     """
 
     def __init__(self) -> None:
         self.sections: list[Section] = []
         self.role: Role | None = None
-        self._heading: str | None = None
-        self._paragraphs: list[str] = []
+        """The role of the section being filled; None when none is open."""
+        self.heading: str | None = None
+        self.paragraphs: list[str] = []
         self._question: str | None = None
         self._question_heading: str | None = None
 
     def open(self, role: Role, heading: str | None = None) -> None:
+        """Close the section being filled and start one with this role and heading."""
         self.close()
-        self.role, self._heading = role, heading
+        self.role, self.heading = role, heading
 
-    def question(self, text: str, heading: str | None = None) -> None:
+    def question(self, text: str, heading: str | None = None, *, answer_heading: str | None = None) -> None:
+        """Hold an FAQ question (under ``heading``) until its answer, under ``answer_heading``, starts."""
         self.close()
         self._question, self._question_heading = text, heading
-        self.role = Role.FAQ_ANSWER
+        self.role, self.heading = Role.FAQ_ANSWER, answer_heading
 
     def add(self, paragraph: str) -> None:
+        """Add a paragraph to the open section (a body section if none is open)."""
         if self.role is None:
             self.role = Role.BODY
         if self._question is not None:
             self.sections.append(Section(Role.FAQ_QUESTION, (self._question,), self._question_heading))
             self._question = None
-        self._paragraphs.append(paragraph)
+        self.paragraphs.append(paragraph)
 
-    def close(self) -> None:
-        if self.role is not None and self._paragraphs:
-            self.sections.append(Section(self.role, tuple(self._paragraphs), self._heading))
-        self.role, self._heading, self._paragraphs, self._question = None, None, [], None
+    def close(self) -> bool:
+        """End the open section; True if it had paragraphs (and so was kept)."""
+        kept = self.role is not None and bool(self.paragraphs)
+        if kept and self.role is not None:
+            self.sections.append(Section(self.role, tuple(self.paragraphs), self.heading))
+        self.role, self.heading, self.paragraphs, self._question = None, None, [], None
+        return kept
 
 
 @dataclass
@@ -185,7 +193,7 @@ def build_sections(
     already ask are added at the end. A paragraph that is just the ``publisher``'s name is a
     signature and is dropped.
     """
-    out = _SectionBuilder()
+    out = SectionBuilder()
     mode = _Mode()
     qa_run = False  # inside a "Q: ... A: ..." run outside any FAQ heading
 
