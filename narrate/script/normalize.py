@@ -34,7 +34,6 @@ from narrate.sources.dates import MONTH_ABBREVIATIONS, MONTH_NAMES, find_datelin
 Rule = Callable[[str], str]
 
 _NEEDS_NEMO = re.compile(r"[0-9$€£¥₩₹]")
-_DASH = r"(?:--|[-–—―])"
 
 _WIRE_TAG = re.compile(
     r"\(\s*(?:"

@@ -283,23 +283,24 @@ def build_sections(
 
 def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
     """The blocks without the heading that repeats the title (it becomes the headline section)."""
-    wanted = _comparable(title)
+    wanted = comparable(title)
     for index, block in enumerate(blocks[:5]):
-        if block.kind == "heading" and _comparable(block.texts[0]) == wanted:
+        if block.kind == "heading" and comparable(block.texts[0]) == wanted:
             return blocks[:index] + blocks[index + 1:]
     return blocks
 
 
-def _comparable(text: str) -> str:
+def comparable(text: str) -> str:
+    """Text reduced to case-folded words, for telling whether two texts say the same thing."""
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
 def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
     """True when a meta description is the opening paragraph or a cut-off copy of it."""
-    wanted = _comparable(description).removesuffix(" ")
+    wanted = comparable(description).removesuffix(" ")
     for section in sections[:3]:
         for paragraph in section.paragraphs[:2]:
-            text = _comparable(paragraph)
+            text = comparable(paragraph)
             if text.startswith(wanted[: max(40, len(wanted) - 5)]) or wanted.startswith(text):
                 return True
     return False
@@ -307,12 +308,12 @@ def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
 
 def _missing_faq(sections: Sequence[Section], faq: Sequence[tuple[str, str]]) -> list[Section]:
     """FAQ sections for the pairs whose question the text does not already ask."""
-    asked = {_comparable(p) for s in sections if s.role is Role.FAQ_QUESTION for p in s.paragraphs}
+    asked = {comparable(p) for s in sections if s.role is Role.FAQ_QUESTION for p in s.paragraphs}
     extra: list[Section] = []
     for question, answer in faq:
         question, answer = clean_text(question), clean_text(answer)
-        if question and answer and _comparable(question) not in asked:
-            asked.add(_comparable(question))
+        if question and answer and comparable(question) not in asked:
+            asked.add(comparable(question))
             extra += [Section(Role.FAQ_QUESTION, (question,)), Section(Role.FAQ_ANSWER, (answer,))]
     return extra
 
