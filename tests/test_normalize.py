@@ -177,4 +177,4 @@ def test_build_grammars_once(tmp_path: Path) -> None:
 
 def test_spelled_letter_a_is_said_as_a_letter() -> None:
     preparer = SpeechPreparer.load((), SpeechOptions(use_nemo=False))
-    assert preparer.prepare("A new AI lab opened in the USA.")[0] == "A new eh I lab opened in the U S eh."
+    assert preparer.prepare("A new AI lab opened in the USA.").spoken == "A new eh I lab opened in the U S eh."

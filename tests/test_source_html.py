@@ -10,7 +10,7 @@ import pytest
 from narrate.errors import InputError
 from narrate.model import Role
 from narrate.sources.html import MAX_HTML_BYTES, read_html
-from narrate.sources.sections import find_dateline, is_boilerplate
+from narrate.sources.sections import is_boilerplate
 
 DATA = Path(__file__).parent / "data"
 JUNK = ("Trinity", "Loading voice", "Listen to this article", "Share on", "Share this", "Photo credit",
@@ -56,22 +56,6 @@ def test_json_ld_faq_is_added_once_and_unanswered_questions_are_left_out() -> No
                          "<p>From January 10, the city says.</p><h2>Analysis</h2>")
     again = [s.paragraphs[0] for s in read_html(shown).sections if s.role is Role.FAQ_QUESTION]
     assert again.count("When does the new fare apply?") == 1
-
-
-@pytest.mark.parametrize(
-    ("paragraph", "dateline"),
-    [
-        ("SEOUL, Dec. 25 (Yonhap) -- Coupang said", "Seoul, December 25"),
-        ("Seoul, December 25 (NationPress) – Seoul's fare", "Seoul, December 25"),
-        ("NEW YORK, Sept. 3 (Reuters) - Stocks rose", "New York, September 3"),
-        ("WASHINGTON (AP) — The Senate voted", "Washington"),
-        ("Seoul is a big city - with many people", None),
-        ("The minister, Dec. 5 - said nothing", None),
-    ],
-)
-def test_dateline(paragraph: str, dateline: str | None) -> None:
-    found = find_dateline(paragraph)
-    assert (str(found) if found else None) == dateline
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Article -> spoken Script: segmentation, then what the voice says (Script -> spoken Script).
 
-    readable (romanize Hangul and other scripts, drop emoji)
+    readable (romanize Hangul and other non-Latin writing systems, drop emoji)
     -> TextNormalizer (news rules + NeMo for numbers, dates, money)
     -> Lexicon (names as Piper phonemes [[ ... ]] or respellings)
 
@@ -64,17 +64,13 @@ class SpeechPreparer:
         keep = {word for word in lexicon.words() if word.isupper()}
         return cls(normalizer=TextNormalizer.load(options, keep_words=keep), lexicon=lexicon)
 
-    def prepare(self, text: str, *, phonemes: bool = True) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """Written sentence -> (spoken text, substitutions made as (written, replacement) pairs).
+    def prepare(self, text: str, *, phonemes: bool = True) -> Prepared:
+        """Written sentence -> spoken text, the substitutions made ((written, replacement) pairs) and the
+        characters dropped.
 
         phonemes=True: lexicon IPA entries are emitted as Piper phoneme blocks ``[[ ... ]]``;
         phonemes=False (engines that can't take IPA): the lexicon's respelling is used instead.
         """
-        prepared = self.prepare_sentence(text, phonemes=phonemes)
-        return prepared.spoken, prepared.substitutions
-
-    def prepare_sentence(self, text: str, *, phonemes: bool = True) -> Prepared:
-        """Like :meth:`prepare`, also telling which characters were dropped."""
         plain = readable(text)
         normalized = self.normalizer.normalize(plain.text)
         spoken, lexicon_pairs = self.lexicon.apply(normalized, phonemes=phonemes)
@@ -100,7 +96,7 @@ def speak_script(
     for chapter in script.chapters:
         sentences = []
         for sentence in chapter.sentences:
-            prepared = preparer.prepare_sentence(sentence.written, phonemes=phonemes_for(sentence.role))
+            prepared = preparer.prepare(sentence.written, phonemes=phonemes_for(sentence.role))
             dropped.update(dict.fromkeys(prepared.dropped))
             sentences.append(
                 dataclasses.replace(sentence, spoken=prepared.spoken, substitutions=prepared.substitutions)

@@ -20,8 +20,6 @@ from narrate.script.options import SpeechOptions
 from narrate.script.rules import (
     AMOUNT_WORDS,
     LATIN,
-    MONTH_NAMES,
-    MONTHS,
     NUMBERED_THINGS,
     REGNAL_NAMES,
     REGNAL_TITLES,
@@ -31,24 +29,17 @@ from narrate.script.rules import (
     WIRE_TAGS,
     WORD_ABBREVIATIONS,
 )
+from narrate.sources.dates import MONTH_ABBREVIATIONS, MONTH_NAMES, find_dateline
 
 Rule = Callable[[str], str]
 
 _NEEDS_NEMO = re.compile(r"[0-9$€£¥₩₹]")
-_DASH = r"(?:--|[-–—―])"
-_MONTH_OR_ABBR = "|".join([*MONTH_NAMES, *(f"{m}\\.?" for m in MONTHS)])
 
 _WIRE_TAG = re.compile(
     r"\(\s*(?:"
     + "|".join(re.escape(t) for t in WIRE_TAGS)
     + r"|\d+(?:st|nd|rd|th)\s+LD(?:\s+[A-Za-z]+)?)\s*\)\s*"
 )
-# "Seoul, December 25 (NationPress) – The office", "SEOUL, Dec. 25 (Yonhap) -- The", "LONDON (Reuters) - The"
-_DATELINE = re.compile(
-    r"^(?P<head>[A-Z][^()\n.!?]{0,60}?)\s*\((?P<agency>[A-Z][\w .&'-]{1,30})\)\s*"
-    r"(?:" + _DASH + r"\s*|:\s*|(?=[A-Z\"“]))"
-)
-_BARE_DATELINE = re.compile(r"^(?P<head>[A-Z]{3,}(?:[ ,]+[A-Z][A-Za-z]+)*)\s+" + _DASH + r"\s+(?=[A-Z\"“])")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]']", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _BARE_DOMAIN = re.compile(
@@ -123,7 +114,7 @@ _NUMBER_SIGN = re.compile(r"#\s?(?=\d)")
 _HASHTAG = re.compile(r"(?<![\w&])#(?=[A-Za-z])")
 _MILLIMETERS = re.compile(r"(?<![\w.,])(?P<number>\d[\d,]*(?:\.\d+)?)\s?mm\b")
 _SUFFIX_RULE = _sub_table(SUFFIXES, r"(?<=[A-Za-z,.] )(?P<key>{keys})\.?(?![\w])")
-_MONTH_RULE = _sub_table(MONTHS, r"\b(?P<key>{keys})\.?(?=\s+\d)")
+_MONTH_RULE = _sub_table(MONTH_ABBREVIATIONS, r"\b(?P<key>{keys})\.?(?=\s+\d)")
 _LATIN_RULE = _sub_table(LATIN, r"(?<![\w.])(?P<key>{keys})(?!\w)")
 _WORD_ABBR_RULE = _sub_table(
     WORD_ABBREVIATIONS, r"(?<![\w.])(?P<key>{keys})(?:\.(?=\s+\S)|(?=\.?\s*$)|(?![\w.]))"
@@ -158,15 +149,24 @@ def _titlecase_caps(head: str) -> str:
     return re.sub(r"\b[A-Z]{3,}\b", lambda m: m.group(0).title(), head)
 
 
+_BARE_DATELINE_END = re.compile(r"\s+(?:--|[-–—―])\s+[A-Z\"“]")
+
+
 def _dateline(text: str) -> str:
-    match = _DATELINE.match(text)
-    if match:
-        head = _titlecase_caps(match.group("head").rstrip(" ,"))
-        return f"{head}. {text[match.end() :]}"
-    match = _BARE_DATELINE.match(text)
-    if match:
-        return f"{_titlecase_caps(match.group('head'))}. {text[match.end() :]}"
-    return text
+    """ "SEOUL, December 25 (Yonhap) -- The" -> "Seoul, December 25. The": the agency and dash are not read.
+
+    Without an agency, only a place in capitals before a spaced dash is a dateline ("SEOUL -- The").
+    """
+    found = find_dateline(text, bare=True)
+    if found is None:
+        return text
+    if found.agency is None and not (
+        found.date is None
+        and re.match(r"[A-Z]{3,}\b", found.place)
+        and _BARE_DATELINE_END.match(text, found.head_end)
+    ):
+        return text
+    return f"{_titlecase_caps(text[: found.head_end].rstrip(' ,'))}. {text[found.end :]}"
 
 
 def _initialism(match: re.Match[str]) -> str:

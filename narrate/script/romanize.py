@@ -5,7 +5,7 @@
   "Silla"): names that matter belong in the lexicon, under their romanized spelling.
   ``hangul-romanize`` (last release 2020) transliterates letter by letter and applies none.
 - A lone Greek letter -> its name ("β-blocker" -> "beta-blocker").
-- Other scripts (Han, kana, Cyrillic, Greek, Arabic, Hebrew, Thai, ...) -> ``anyascii``, which gives
+- Other writing systems (Han, kana, Cyrillic, Greek, Arabic, Hebrew, Thai, ...) -> ``anyascii``, which gives
   pinyin for Chinese, Hepburn-like romaji for kana and standard transliterations for alphabets.
 - Emoji, pictographs and other symbols the voice would read as code points -> dropped and reported.
 """
@@ -37,7 +37,7 @@ class Readable:
 
 
 def readable(text: str) -> Readable:
-    """Romanize Hangul and other non-Latin scripts, drop emoji and unknown symbols; never raises."""
+    """Romanize Hangul and other non-Latin writing systems, drop emoji and unknown symbols; never raises."""
     if text.isascii():
         return Readable(text)
     out: list[str] = []

@@ -39,27 +39,6 @@ TITLES: dict[str, str] = {
 SUFFIXES: dict[str, str] = {"Jr": "Junior", "Sr": "Senior"}
 """Name suffixes, expanded after a capitalized name ("Martin Luther King Jr." -> "... Junior")."""
 
-MONTHS: dict[str, str] = {
-    "Jan": "January",
-    "Feb": "February",
-    "Mar": "March",
-    "Apr": "April",
-    "Jun": "June",
-    "Jul": "July",
-    "Aug": "August",
-    "Sep": "September",
-    "Sept": "September",
-    "Oct": "October",
-    "Nov": "November",
-    "Dec": "December",
-}
-"""Abbreviated months, expanded before a day or year ("Dec. 25" -> "December 25")."""
-
-MONTH_NAMES: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
 LATIN: dict[str, str] = {
     "e.g.": "for example",
     "i.e.": "that is",

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from narrate.errors import InputError
 from narrate.model import Article, ArticleMeta
 from narrate.sources.detect import decode_html
-from narrate.sources.sections import Block, build_sections, clean_text, dateline_of, has_article_text
+from narrate.sources.sections import Block, build_sections, clean_text, comparable, dateline_of, has_article_text
 
 if TYPE_CHECKING:
     from lxml import etree, html
 
 MAX_HTML_BYTES = 10_000_000
-"""Pages over this size are refused; real articles are far smaller, even with inline scripts."""
+"""Pages over this size are refused; real articles are far smaller, even with inline <script> code."""
 
 # Page furniture pruned before extraction, matched on class and id; trafilatura drops most of it
 # by itself, these catch widgets it keeps because they sit inside the article element.
@@ -108,7 +108,7 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
 
 
 def _has_subheadings(blocks: list[Block], title: str) -> bool:
-    return any(b.kind == "heading" and _comparable(b.texts[0]) != _comparable(title) for b in blocks)
+    return any(b.kind == "heading" and comparable(b.texts[0]) != comparable(title) for b in blocks)
 
 
 def _with_page_structure(text: str, blocks: list[Block], title: str) -> list[Block]:
@@ -126,10 +126,6 @@ def _with_page_structure(text: str, blocks: list[Block], title: str) -> list[Blo
                 element.getparent().remove(element)
     restored = restore_structure(page_blocks(page), blocks)
     return restored if _has_subheadings(restored, title) else blocks
-
-
-def _comparable(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().casefold()
 
 
 def _blocks(body: etree._Element) -> Iterator[Block]:
@@ -203,9 +199,9 @@ def _page_language(tree: html.HtmlElement) -> str | None:
 
 def _json_ld_faq(tree: html.HtmlElement) -> Iterator[tuple[str, str]]:
     """Question/answer pairs from schema.org FAQPage JSON-LD blocks; malformed blocks are skipped."""
-    for script in tree.xpath("//script[@type='application/ld+json']"):
+    for element in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(element.text or "")
         except ValueError:
             continue
         for node in _json_ld_nodes(data):

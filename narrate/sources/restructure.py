@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from narrate.sources.sections import Block, clean_text
+from narrate.sources.sections import Block, clean_text, comparable
 
 if TYPE_CHECKING:
     from lxml import html
@@ -45,10 +45,10 @@ def page_blocks(page: html.HtmlElement) -> list[tuple[Block, float]]:
 
 def restore_structure(page_blocks: Sequence[tuple[Block, float]], extracted: Iterable[Block]) -> list[Block]:
     """The page's blocks that make up the extracted article, with its headings and lists restored."""
-    kept_texts = {_key(text) for block in extracted if block.kind != "heading" for text in block.texts}
+    kept_texts = {comparable(text) for block in extracted if block.kind != "heading" for text in block.texts}
     kept_texts.discard("")
     marks = [
-        block.kind != "heading" and any(_key(text) in kept_texts for text in block.texts)
+        block.kind != "heading" and any(comparable(text) in kept_texts for text in block.texts)
         for block, _ in page_blocks
     ]
     # Only prose anchors the span: a logo in the header may share its text with a signature.
@@ -65,10 +65,6 @@ def restore_structure(page_blocks: Sequence[tuple[Block, float]], extracted: Ite
         if block.kind == "heading" or marks[index] or (block.kind == "list" and link_share <= MAX_LINK_SHARE):
             restored.append(block)
     return restored
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().casefold()
 
 
 def _walk(element: html.HtmlElement, found: list[tuple[Block, float]]) -> None:
@@ -104,7 +100,8 @@ def _has_own_text(element: html.HtmlElement) -> bool:
 
 
 def _text(element: html.HtmlElement, *, skip_lists: bool = False) -> str:
-    """The element's text, line breaks kept, without scripts (or nested lists, for list items)."""
+    """The element's text, line breaks kept, without skipped elements such as <script> (or nested lists,
+    for list items)."""
     parts: list[str] = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from narrate.model import Role, Section
+from narrate.sources.dates import DATE_LINE_PATTERN, RELATIVE_TIME_PATTERN, find_dateline
 from narrate.sources.headings import is_boilerplate_heading, role_for_heading
 
 BlockKind = Literal["heading", "paragraph", "list", "quote"]
@@ -32,12 +33,6 @@ class Block:
     level: int = 0
 
 
-_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE_ONLY = (
-    rf"(?:(\d{{1,2}}\s+{_MONTH_NAME}|{_MONTH_NAME}\s+\d{{1,2}},?)\s+\d{{4}}"
-    r"(,?\s+\d{1,2}:\d{2}\s*(am|pm|a\.m\.|p\.m\.)?\s*[a-z]{0,4})?|\d{4}-\d{2}-\d{2})"
-)
-
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
 BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"getting your trinity audio player ready.*",
@@ -50,8 +45,8 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"(sign up|subscribe) (for|to) (our|the) .{0,80}newsletter.*",
     r"(advertisement|sponsored content|scroll to continue|continue reading below)\W*",
     r"(copy link|copied!?|click to share.*)",
-    r"((published|updated|posted|last updated)\s*:?\s*(on\s+)?)?" + _DATE_ONLY,
-    r"(latest\s+)?\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+    DATE_LINE_PATTERN,
+    RELATIVE_TIME_PATTERN,
     r".*\b(newest|latest|oldest|most recent) first\W*",
 )
 SHORT_FRAGMENT_WORDS = 3
@@ -77,48 +72,6 @@ QUESTION_PREFIX = re.compile(r"^(q|question)\s*[:.]\s+", re.IGNORECASE)
 ANSWER_PREFIX = re.compile(r"^(a|answer)\s*[:.]\s+", re.IGNORECASE)
 # "A:" alone would also open ordinary sentences ("A. Smith said ..."), so an answer is only an
 # answer right after a question.
-
-MONTHS = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
-    "jul": "July", "aug": "August", "sep": "September", "sept": "September", "oct": "October",
-    "nov": "November", "dec": "December",
-}
-_MONTH = r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|" \
-         r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
-# "SEOUL, Dec. 25 (Yonhap) --", "Seoul, December 25 (NationPress) –", "WASHINGTON (AP) —".
-DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})"
-    r"(?:,\s*" + _MONTH + r"\s+(?P<day>\d{1,2}))?"
-    r"\s*(?:\((?P<agency>[^)]{2,40})\))?"
-    r"\s*(?:--|–|—|-)\s+\S"
-)
-
-
-@dataclass(frozen=True)
-class Dateline:
-    """Where and when a story was filed, as found at the start of its first paragraph."""
-
-    place: str
-    month: str | None
-    day: int | None
-
-    def __str__(self) -> str:
-        return f"{self.place}, {self.month} {self.day}" if self.month else self.place
-
-
-def find_dateline(paragraph: str) -> Dateline | None:
-    """The dateline opening a paragraph, if it has one with a date or a news agency."""
-    match = DATELINE.match(paragraph)
-    if match is None or not (match["month"] or match["agency"]):
-        return None
-    place = match["place"].strip()
-    if place.isupper():
-        place = " ".join(word.capitalize() for word in place.split())
-    month = match["month"]
-    full_month = MONTHS[month.rstrip(".").lower()[:4 if month.lower().startswith("sept") else 3]] \
-        if month else None
-    return Dateline(place, full_month, int(match["day"]) if match["day"] else None)
-
 
 def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_check: bool = False) -> bool:
     """True for widget text, "Read more" links, share prompts, photo captions, bare dates and the
@@ -157,42 +110,50 @@ def split_qa_lines(paragraph: str) -> list[str]:
     return parts
 
 
-class _SectionBuilder:
+class SectionBuilder:
     """Collects paragraphs into sections, opening a new one whenever the role or heading changes.
 
-    A question is held back until its answer has a paragraph, so FAQ sections always alternate
-    question, answer and a question nobody answered is not read out.
+    Every reader fills its sections through one of these. A question is held back until its answer
+    has a paragraph, so FAQ sections always alternate question, answer and a question nobody
+    answered is not read out.
     """
 
     def __init__(self) -> None:
         self.sections: list[Section] = []
         self.role: Role | None = None
-        self._heading: str | None = None
-        self._paragraphs: list[str] = []
+        """The role of the section being filled; None when none is open."""
+        self.heading: str | None = None
+        self.paragraphs: list[str] = []
         self._question: str | None = None
         self._question_heading: str | None = None
 
     def open(self, role: Role, heading: str | None = None) -> None:
+        """Close the section being filled and start one with this role and heading."""
         self.close()
-        self.role, self._heading = role, heading
+        self.role, self.heading = role, heading
 
-    def question(self, text: str, heading: str | None = None) -> None:
+    def question(self, text: str, heading: str | None = None, *, answer_heading: str | None = None) -> None:
+        """Hold an FAQ question (under ``heading``) until its answer, under ``answer_heading``, starts."""
         self.close()
         self._question, self._question_heading = text, heading
-        self.role = Role.FAQ_ANSWER
+        self.role, self.heading = Role.FAQ_ANSWER, answer_heading
 
     def add(self, paragraph: str) -> None:
+        """Add a paragraph to the open section (a body section if none is open)."""
         if self.role is None:
             self.role = Role.BODY
         if self._question is not None:
             self.sections.append(Section(Role.FAQ_QUESTION, (self._question,), self._question_heading))
             self._question = None
-        self._paragraphs.append(paragraph)
+        self.paragraphs.append(paragraph)
 
-    def close(self) -> None:
-        if self.role is not None and self._paragraphs:
-            self.sections.append(Section(self.role, tuple(self._paragraphs), self._heading))
-        self.role, self._heading, self._paragraphs, self._question = None, None, [], None
+    def close(self) -> bool:
+        """End the open section; True if it had paragraphs (and so was kept)."""
+        kept = self.role is not None and bool(self.paragraphs)
+        if kept and self.role is not None:
+            self.sections.append(Section(self.role, tuple(self.paragraphs), self.heading))
+        self.role, self.heading, self.paragraphs, self._question = None, None, [], None
+        return kept
 
 
 @dataclass
@@ -232,7 +193,7 @@ def build_sections(
     already ask are added at the end. A paragraph that is just the ``publisher``'s name is a
     signature and is dropped.
     """
-    out = _SectionBuilder()
+    out = SectionBuilder()
     mode = _Mode()
     qa_run = False  # inside a "Q: ... A: ..." run outside any FAQ heading
 
@@ -322,23 +283,24 @@ def build_sections(
 
 def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
     """The blocks without the heading that repeats the title (it becomes the headline section)."""
-    wanted = _comparable(title)
+    wanted = comparable(title)
     for index, block in enumerate(blocks[:5]):
-        if block.kind == "heading" and _comparable(block.texts[0]) == wanted:
+        if block.kind == "heading" and comparable(block.texts[0]) == wanted:
             return blocks[:index] + blocks[index + 1:]
     return blocks
 
 
-def _comparable(text: str) -> str:
+def comparable(text: str) -> str:
+    """Text reduced to case-folded words, for telling whether two texts say the same thing."""
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
 def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
     """True when a meta description is the opening paragraph or a cut-off copy of it."""
-    wanted = _comparable(description).removesuffix(" ")
+    wanted = comparable(description).removesuffix(" ")
     for section in sections[:3]:
         for paragraph in section.paragraphs[:2]:
-            text = _comparable(paragraph)
+            text = comparable(paragraph)
             if text.startswith(wanted[: max(40, len(wanted) - 5)]) or wanted.startswith(text):
                 return True
     return False
@@ -346,12 +308,12 @@ def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
 
 def _missing_faq(sections: Sequence[Section], faq: Sequence[tuple[str, str]]) -> list[Section]:
     """FAQ sections for the pairs whose question the text does not already ask."""
-    asked = {_comparable(p) for s in sections if s.role is Role.FAQ_QUESTION for p in s.paragraphs}
+    asked = {comparable(p) for s in sections if s.role is Role.FAQ_QUESTION for p in s.paragraphs}
     extra: list[Section] = []
     for question, answer in faq:
         question, answer = clean_text(question), clean_text(answer)
-        if question and answer and _comparable(question) not in asked:
-            asked.add(_comparable(question))
+        if question and answer and comparable(question) not in asked:
+            asked.add(comparable(question))
             extra += [Section(Role.FAQ_QUESTION, (question,)), Section(Role.FAQ_ANSWER, (answer,))]
     return extra
 

@@ -25,41 +25,16 @@ from enum import Enum, auto
 
 from narrate.errors import InputError
 from narrate.model import Article, ArticleMeta, Role, Section
+from narrate.sources.dates import DATE_LINE, RELATIVE_TIME, find_dateline, parse_date
 from narrate.sources.headings import role_for_heading
+from narrate.sources.sections import SectionBuilder
 
-MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
-         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-
-DATE_PATTERNS = (
-    re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s*,?\s+(?P<year>\d{{4}})", re.I),
-    re.compile(rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<year>\d{{4}})", re.I),
-    re.compile(r"(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})"),
-)
-DATE_LINE = re.compile(
-    rf"^(?:(?:published|updated|posted)(?:\s+on)?:?\s+)?(?:\w+day,?\s+)?"
-    rf"(?:\d{{1,2}}\s+{_MONTH}\s*,?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
-    rf"(?:[ ,|·-]+\d{{1,2}}:\d{{2}}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*[A-Z]{{2,4}})?)?$",
-    re.I,
-)
-RELATIVE_TIME = re.compile(
-    r"^(?:\d+[.)]\s*)?(?:latest|updated|new)?\s*(?:\d+|an?|one)\s+"
-    r"(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago\.?$",
-    re.I,
-)
 WIDGET = re.compile(
     r"^(?:share(?: this(?: article| story)?)?|audio loading voice.*|listen to (?:this )?(?:article|story).*|"
     r"getting your .* player ready.*|loading.*|advertisement|sponsored|read more|see more|"
     r"follow us.*|subscribe.*|sign up.*|print|email|copy link|comments?(?: \(\d+\))?|tags?:.*|"
     r"(?:©|\(c\)|copyright\b).*|all rights reserved.*)\s*[:.…]*$",
     re.I,
-)
-DATELINE = re.compile(
-    rf"^(?P<place>[A-Z][\w.'’ -]{{1,40}}?),\s+(?P<date>{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)\s*"
-    r"(?:\((?P<agency>[^)]{2,40})\))?\s*(?:--|[–—-])\s*",
 )
 NAV_BAR = re.compile(r"^[^|·•]{1,30}(?:\s*[|·•]\s*[^|·•]{1,30}){2,}$")
 BYLINE = re.compile(r"^(?:(?:written|reported|posted|edited)\s+)?by\s+(?P<name>[A-Z][\w.'’ -]{1,60})$", re.I)
@@ -86,29 +61,6 @@ class Line:
     role: Role | None = None
 
 
-def parse_date(text: str) -> dt.date | None:
-    """The first full date written in ``text`` (day month year, month day year, or ISO)."""
-    for pattern in DATE_PATTERNS:
-        match = pattern.search(text)
-        if not match:
-            continue
-        parts = match.groupdict()
-        try:
-            month = int(parts["mon"]) if parts.get("mon") else _month_number(parts["month"])
-            return dt.date(int(parts["year"]), month, int(parts["day"]))
-        except ValueError:
-            continue
-    return None
-
-
-def _month_number(name: str) -> int:
-    key = name.lower().rstrip(".")[:3]
-    for index, month in enumerate(MONTHS, start=1):
-        if month.startswith(key):
-            return index
-    raise ValueError(name)
-
-
 def _classify(text: str) -> Line:
     stripped = " ".join(text.split())
     if not stripped:
@@ -116,9 +68,9 @@ def _classify(text: str) -> Line:
     role = role_for_heading(stripped)
     if role is not None:
         return Line(stripped, Kind.HEADING, role)
-    if WIDGET.match(stripped) or RELATIVE_TIME.match(stripped) or NAV_BAR.match(stripped):
+    if WIDGET.match(stripped) or RELATIVE_TIME.fullmatch(stripped) or NAV_BAR.match(stripped):
         return Line(stripped, Kind.CHROME)
-    if DATE_LINE.match(stripped):
+    if DATE_LINE.fullmatch(stripped):
         return Line(stripped, Kind.DATE)
     words = stripped.split()
     if SENTENCE_END.search(stripped) or len(words) >= 8:
@@ -139,7 +91,7 @@ def read_text_dump(text: str, *, source_name: str = "input") -> Article:
     if title is None:
         raise InputError(f"{source_name}: no article text found (only page chrome: menus, widgets, lists)")
     blocks = _blocks(line for line in lines if not (line.kind is not Kind.BLANK and line.text == title))
-    builder = _SectionBuilder()
+    builder = _DumpWalker()
     for block in blocks:
         builder.add(block)
     sections = builder.finish()
@@ -184,30 +136,30 @@ def _blocks(lines: object) -> list[list[Line]]:
 
 
 def _dateline(paragraph: str) -> tuple[str | None, str | None]:
-    match = DATELINE.match(paragraph)
-    if not match:
+    """The dateline as written ("RIVERTON, March 2") and its agency; a text dump's dateline has a date."""
+    found = find_dateline(paragraph)
+    if found is None or found.date is None:
         return None, None
-    return f"{match['place']}, {match['date']}", match["agency"]
+    return found.written, found.agency
 
 
-class _SectionBuilder:
-    """Walks the blocks of a dump in order and groups them into sections.
+class _DumpWalker:
+    """Walks the blocks of a dump in order and decides what each line is; the sections themselves
+    are collected by the shared :class:`~narrate.sources.sections.SectionBuilder`.
 
     State: the role being filled, whether the article proper has started, and whether we are in the
     trailer (after the content, where only a heading or two prose paragraphs bring us back).
     """
 
     def __init__(self) -> None:
-        self.sections: list[Section] = []
+        self.out = SectionBuilder()
         self.role: Role | None = None  # None: before the first section or heading
         self.heading: str | None = None
-        self.paragraphs: list[str] = []
         self.in_trailer = False
         self.pending_prose: list[str] = []  # prose seen in the trailer, kept until it proves to be article
         self.byline_name: str | None = None
         self.byline_author: str | None = None
         self.byline_date: dt.date | None = None
-        self.faq_question: str | None = None
 
     def add(self, block: list[Line]) -> None:
         for index, line in enumerate(block):
@@ -251,7 +203,7 @@ class _SectionBuilder:
             return  # the publisher or author beside a date; recorded by _byline
         # Items of a takeaways list are the lines of one block; a lone short line after it is chrome.
         if self.role is Role.TAKEAWAYS and not self.in_trailer and len(block) > 1:
-            self.paragraphs.append(_as_sentence(line.text))
+            self._add(_as_sentence(line.text))
             return
         self._chrome()
 
@@ -267,28 +219,27 @@ class _SectionBuilder:
             self._faq_line(line.text)
             return
         if self.role is Role.TAKEAWAYS:
-            self.paragraphs.append(_as_sentence(line.text))
+            self._add(_as_sentence(line.text))
             return
-        self.paragraphs.append(line.text)
+        self._add(line.text)
+
+    def _add(self, paragraph: str) -> None:
+        if self.out.role is None:
+            self.out.open(self.role or Role.BODY, self.heading)
+        self.out.add(paragraph)
 
     def _end_block(self) -> None:
         # A synopsis is one paragraph and a takeaways list one block: prose after them is the story.
-        if self.role in SINGLE_BLOCK_ROLES and self.paragraphs and not self.in_trailer:
+        if self.role in SINGLE_BLOCK_ROLES and self.out.paragraphs and not self.in_trailer:
             self._flush()
 
     def _faq_line(self, text: str) -> None:
+        # Under an FAQ heading every question and answer carries that heading (their chapter title).
         if text.rstrip().endswith("?"):
-            self._flush_faq_answer()
-            self.faq_question = text
-            self.sections.append(Section(Role.FAQ_QUESTION, (text,), heading=self.heading))
-        elif self.faq_question is not None:
-            self.paragraphs.append(text)
+            self.out.question(text, self.heading, answer_heading=self.heading)
+        elif self.out.role is Role.FAQ_ANSWER:
+            self.out.add(text)
         # Prose in an FAQ before any question is an introduction the narration's own words replace.
-
-    def _flush_faq_answer(self) -> None:
-        if self.faq_question is not None and self.paragraphs:
-            self.sections.append(Section(Role.FAQ_ANSWER, tuple(self.paragraphs), heading=self.heading))
-        self.paragraphs = []
 
     def _chrome(self) -> None:
         if self.role is None:
@@ -308,19 +259,13 @@ class _SectionBuilder:
         self.pending_prose = []
 
     def _flush(self) -> None:
-        if self.role is Role.FAQ_QUESTION:
-            self._flush_faq_answer()
-            self.faq_question = None
-        elif self.paragraphs and self.role is not None:
-            self.sections.append(Section(self.role, tuple(self.paragraphs), heading=self.heading))
-            if self.role in SINGLE_BLOCK_ROLES:
-                self.role, self.heading = Role.BODY, None
-        self.paragraphs = []
+        if self.out.close() and self.role in SINGLE_BLOCK_ROLES:
+            self.role, self.heading = Role.BODY, None
 
     def finish(self) -> list[Section]:
         self._leave_trailer(keep_pending=False)
         self._flush()
-        return _merge_adjacent(self.sections)
+        return _merge_adjacent(self.out.sections)
 
 
 def _merge_adjacent(sections: list[Section]) -> list[Section]:

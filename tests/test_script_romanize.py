@@ -1,4 +1,4 @@
-"""Text the voice cannot read: Hangul and other scripts romanized, emoji dropped with one warning."""
+"""Text the voice cannot read: Hangul and other writing systems romanized, emoji dropped with one warning."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_hangul_is_romanized() -> None:
     assert result.romanized == (("이재명", "Ijaemyeong"), ("서울", "Seoul"), ("김치", "Gimchi"))
 
 
-def test_other_scripts_are_transliterated() -> None:
+def test_other_writing_systems_are_transliterated() -> None:
     assert readable("Moscow (Москва) and Beijing (北京)").text == "Moscow (Moskva) and Beijing (BeiJing)"
 
 
@@ -80,5 +80,5 @@ def full_preparer() -> SpeechPreparer:
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=30) | st.text(alphabet="0123456789$%.,-/:()[]\\\"' abcXYZ&@#°€이재명😀", max_size=30))
 def test_any_text_prepares_without_raw_code_points(full_preparer: SpeechPreparer, text: str) -> None:
-    spoken, _ = full_preparer.prepare(text)
+    spoken = full_preparer.prepare(text).spoken
     assert all(ord(char) < 0x3000 for char in spoken), spoken
