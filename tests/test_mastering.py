@@ -22,20 +22,47 @@ from narrate.audio.mastering import (
     ATTACK,
     RELEASE,
     MasterOptions,
-    gain_curve,
-    limit,
+    _true_peak_blocks,
+    gain_points,
+    interpolate_gain,
+    limited_chunks,
     limiter_gain,
     loudness,
-    master,
+    master_gain,
     measure,
     peak_envelope,
-    true_peaks,
 )
 from narrate.errors import PublishError
 from narrate.model import FloatArray
 
 RATE = 22050
 
+
+
+def limit(samples: FloatArray, envelope: FloatArray, gain: float, ceiling: float, rate: int) -> FloatArray:
+    """The limiter's whole output: ``samples`` turned up by ``gain`` dB, true peaks under ``ceiling``."""
+    chunks = list(limited_chunks(samples, envelope, gain, ceiling, rate))
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+
+
+def master(samples: FloatArray, rate: int, options: MasterOptions) -> tuple[FloatArray, float]:
+    """Samples mastered as encoding masters them, and the gain used."""
+    envelope = peak_envelope(samples)
+    gain = master_gain(samples, rate, options, envelope)
+    return limit(samples, envelope, gain, options.true_peak, rate), gain
+
+
+def true_peaks(samples: np.ndarray) -> np.ndarray:
+    """Per sample, the highest magnitude of the 4x oversampled signal from that sample up to the next."""
+    peaks = np.empty(len(samples), dtype=np.float32)
+    for start, block in _true_peak_blocks(samples):
+        peaks[start: start + len(block)] = block
+    return peaks
+
+
+def gain_curve(envelope: np.ndarray, gain: float, ceiling: float, rate: int, length: int) -> np.ndarray:
+    """Per sample, the linear gain the limiter applies (its control points interpolated)."""
+    return interpolate_gain(gain_points(envelope, gain, ceiling, rate), 0, length)
 
 def db(value: float) -> float:
     return float(20 * np.log10(value))

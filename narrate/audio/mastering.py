@@ -275,14 +275,6 @@ def _true_peak_blocks(samples: FloatArray) -> Iterator[tuple[int, FloatArray]]:
         yield start, peaks
 
 
-def true_peaks(samples: FloatArray) -> FloatArray:
-    """Per sample, the highest magnitude of the 4x oversampled signal from that sample up to the next."""
-    peaks = np.empty(len(samples), dtype=np.float32)
-    for start, block in _true_peak_blocks(samples):
-        peaks[start: start + len(block)] = block
-    return peaks
-
-
 def peak_envelope(samples: FloatArray) -> FloatArray:
     """The true peak (dBFS) each control point of the limiter answers for.
 
@@ -357,14 +349,6 @@ def interpolate_gain(points: FloatArray, start: int, end: int) -> FloatArray:
     return per_sample
 
 
-def gain_curve(envelope: FloatArray, gain: float, ceiling: float, rate: int, length: int) -> FloatArray:
-    """Per sample, the linear gain that turns a programme up by ``gain`` dB with its true peaks under ``ceiling``.
-
-    ``envelope`` is the programme's ``peak_envelope``, ``length`` its number of samples.
-    """
-    return interpolate_gain(gain_points(envelope, gain, ceiling, rate), 0, length)
-
-
 def limited_chunks(samples: FloatArray, envelope: FloatArray, gain: float, ceiling: float,
                    rate: int) -> Iterator[FloatArray]:
     """``samples`` turned up by ``gain`` dB with their true peaks held under ``ceiling`` dBTP, chunk by chunk."""
@@ -372,15 +356,6 @@ def limited_chunks(samples: FloatArray, envelope: FloatArray, gain: float, ceili
     for start in range(0, len(samples), CHUNK):
         end = min(len(samples), start + CHUNK)
         yield (samples[start:end] * interpolate_gain(points, start, end)).astype(np.float32)
-
-
-def limit(samples: FloatArray, envelope: FloatArray, gain: float, ceiling: float, rate: int) -> FloatArray:
-    """``samples`` turned up by ``gain`` dB with their true peaks held under ``ceiling`` dBTP.
-
-    ``envelope`` is their ``peak_envelope``.
-    """
-    chunks = list(limited_chunks(samples, envelope, gain, ceiling, rate))
-    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
 
 
 def master_gain(samples: FloatArray, rate: int, options: MasterOptions, envelope: FloatArray | None = None,
@@ -416,15 +391,6 @@ def master_gain(samples: FloatArray, rate: int, options: MasterOptions, envelope
         previous = (gain, measured)
         gain += error / slope
     return gain
-
-
-def master(samples: FloatArray, rate: int, options: MasterOptions, envelope: FloatArray | None = None,
-           gain: float | None = None) -> tuple[FloatArray, float]:
-    """Samples at ``options.integrated`` LUFS with true peaks under ``options.true_peak``, and the gain (dB) used."""
-    if envelope is None:
-        envelope = peak_envelope(samples)
-    gain = master_gain(samples, rate, options, envelope, gain)
-    return limit(samples, envelope, gain, options.true_peak, rate), gain
 
 
 # --- measuring files -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""TTS engines behind one protocol, found through the ``narrate.engines`` entry point group."""
+"""TTS engines behind one base class, found through the ``narrate.engines`` entry point group."""
 
 from narrate.voice.engines.base import Engine, EngineRegistry, options_from_mapping
 
