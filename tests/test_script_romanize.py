@@ -82,3 +82,8 @@ def full_preparer() -> SpeechPreparer:
 def test_any_text_prepares_without_raw_code_points(full_preparer: SpeechPreparer, text: str) -> None:
     spoken = full_preparer.prepare(text).spoken
     assert all(ord(char) < 0x3000 for char in spoken), spoken
+
+
+@pytest.mark.parametrize(("text", "spoken"), [("𑓐", "zero"), ("٣ cats", "three cats"), ("१२ days", "twelve days")])
+def test_digits_of_any_script_are_read_as_numbers(full_preparer: SpeechPreparer, text: str, spoken: str) -> None:
+    assert full_preparer.prepare(text).spoken == spoken

@@ -7,6 +7,7 @@
 - A lone Greek letter -> its name ("β-blocker" -> "beta-blocker").
 - Other writing systems (Han, kana, Cyrillic, Greek, Arabic, Hebrew, Thai, ...) -> ``anyascii``, which gives
   pinyin for Chinese, Hepburn-like romaji for kana and standard transliterations for alphabets.
+- Decimal digits of any script -> ASCII digits, so the normalizer reads them as numbers.
 - Emoji, pictographs and other symbols the voice would read as code points -> dropped and reported.
 """
 
@@ -70,6 +71,8 @@ def readable(text: str) -> Readable:
         flush()
         if kind == "keep" or kind == "combining":
             out.append(char)
+        elif kind == "digit":
+            out.append(str(unicodedata.decimal(char)))
         elif kind == "drop":
             if char not in dropped:
                 dropped.append(char)
@@ -95,8 +98,10 @@ def _kind(char: str) -> str:
     if category.startswith("M"):
         return "combining"
     name = unicodedata.name(char, "")
+    if category == "Nd":
+        return "digit"  # any script's decimal digit is a digit the normalizer reads: ٣ and 𑓓 are 3
     if category[0] in "LN":
-        return "keep" if name.startswith("LATIN") or (category == "Nd" and "DIGIT" in name) else "foreign"
+        return "keep" if name.startswith("LATIN") else "foreign"
     if char in _KEPT_SYMBOLS or (category[0] == "P" and code < 0x3000):
         return "keep"
     if category == "Sc":
