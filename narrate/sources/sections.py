@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from narrate.model import Role, Section
+from narrate.sources.coverage import words as count_words
 from narrate.sources.dates import DATE_LINE_PATTERN, RELATIVE_TIME_PATTERN, find_dateline
 from narrate.sources.headings import is_boilerplate_heading, role_for_heading
 
@@ -51,7 +52,7 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
 )
 SHORT_FRAGMENT_WORDS = 3
 """A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]。！？」』）]$")
 
 # Captions and credits that an extractor sometimes keeps as paragraphs: short text that names a
 # photo source. Body prose rarely ends with an agency in brackets and nothing else.
@@ -81,7 +82,7 @@ def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_che
         return True
     if publisher and _squashed(text) == _squashed(publisher):
         return True
-    words = len(text.split())
+    words = len(count_words(text))
     if fragment_check and words <= SHORT_FRAGMENT_WORDS and not _SENTENCE_END.search(text):
         return True
     return words <= CAPTION_MAX_WORDS and _CAPTION.fullmatch(text) is not None
@@ -184,6 +185,7 @@ def build_sections(
     description: str | None = None,
     publisher: str | None = None,
     faq: Sequence[tuple[str, str]] = (),
+    strict: bool = True,
 ) -> tuple[Section, ...]:
     """The sections of an article from its blocks, headline first.
 
@@ -191,7 +193,8 @@ def build_sections(
     text has its own synopsis section or the description merely repeats the opening paragraph.
     ``faq`` holds question/answer pairs found outside the text (JSON-LD); those the text does not
     already ask are added at the end. A paragraph that is just the ``publisher``'s name is a
-    signature and is dropped.
+    signature and is dropped. ``strict=False`` keeps short paragraphs without end punctuation
+    (labels, most often, but sometimes article text), for when the strict reading lost too much.
     """
     out = SectionBuilder()
     mode = _Mode()
@@ -247,7 +250,7 @@ def build_sections(
         for raw in texts:
             paragraph = clean_text(raw)
             if not paragraph or is_boilerplate(paragraph, publisher=publisher,
-                                                fragment_check=block.kind == "paragraph"):
+                                                fragment_check=strict and block.kind == "paragraph"):
                 continue
             if match := QUESTION_PREFIX.match(paragraph):
                 out.question(paragraph[match.end():], mode.take_faq_heading())
