@@ -27,6 +27,7 @@ from narrate.sources.sections import (
     dateline_of,
     has_article_text,
     is_boilerplate,
+    strip_site_name,
 )
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
     publisher = clean_text(document.sitename or "") or None
+    title = strip_site_name(title, (publisher, _host(url or document.url)))
     extracted = blocks
     article_text = _prose_of(extracted, publisher)
     if not _has_subheadings(blocks, title):
@@ -182,6 +184,15 @@ def _json_ld_article_body(tree: html.HtmlElement) -> str | None:
             if isinstance(value, str) and value.strip():
                 found.append(_strip_tags(value) if "<" in value else value.strip())
     return max(found, key=len) if found else None
+
+
+def _host(url: str | None) -> str | None:
+    """The site's name as its host gives it ("en.yna.co.kr" -> "yna")."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname if url else None
+    parts = [p for p in (host or "").split(".") if p not in ("www", "en", "m", "com", "co", "org", "net")]
+    return max(parts, key=len) if parts else None
 
 
 def _title_from_text(blocks: list[Block]) -> str:
