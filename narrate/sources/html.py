@@ -80,6 +80,8 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
                          "save the article's own page, not an index or a login page")
 
     blocks = list(_blocks(body))
+    if not any(block.kind != "heading" for block in blocks):
+        blocks += _preformatted_blocks(body)  # a page set in <pre> (an RFC, a plain-text letter)
     title = clean_text(document.title or "") or _first_heading(body) or _title_from_text(blocks)
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
@@ -208,6 +210,16 @@ def _prose_of(blocks: list[Block], publisher: str | None) -> str:
     """The article text of trafilatura's blocks: every paragraph no rule with evidence calls chrome."""
     return "\n".join(text for block in blocks if block.kind != "heading" for text in block.texts
                      if text != TABLE_NOTE and not is_boilerplate(clean_text(text), publisher=publisher))
+
+
+def _preformatted_blocks(body: etree._Element) -> list[Block]:
+    """The paragraphs of preformatted text (blank-line separated), for a page that has nothing else."""
+    found: list[Block] = []
+    for element in body.iter("code"):
+        for paragraph in re.split(r"\n\s*\n", _text_of(element)):
+            if len(text := clean_text(paragraph).split()) >= 3:
+                found.append(Block("paragraph", (" ".join(text),)))
+    return found
 
 
 def _text_of_blocks(blocks: list[Block]) -> str:
