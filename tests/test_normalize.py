@@ -96,6 +96,19 @@ def test_news_cases(normalizer: TextNormalizer, written: str, spoken: str) -> No
     assert normalizer.normalize(written) == spoken
 
 
+WIRE_CASES = [
+    ("Gov't to expand aid for S. Korean exporters", "Government to expand aid for South Korean exporters"),
+    ("N. Korea fires a missile, the gov’t says.", "North Korea fires a missile, the government says."),
+    ("Lt. Gen. Kim and Adm. Lee met Rep. Smith and Sen. Jones.",
+     "Lieutenant General Kim and Admiral Lee met Representative Smith and Senator Jones."),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), WIRE_CASES)
+def test_wire_abbreviations_become_words(written: str, spoken: str) -> None:
+    assert TextNormalizer().normalize(written) == spoken
+
+
 def test_headline_in_capitals_is_not_spelled(normalizer: TextNormalizer) -> None:
     assert normalizer.normalize("PRESIDENT CALLS EMERGENCY MEETING") == "PRESIDENT CALLS EMERGENCY MEETING"
 

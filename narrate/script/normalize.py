@@ -26,6 +26,7 @@ from narrate.script.rules import (
     SUFFIXES,
     SYMBOL_WORDS,
     TITLES,
+    WIRE_ABBREVIATIONS,
     WIRE_TAGS,
     WORD_ABBREVIATIONS,
 )
@@ -119,6 +120,7 @@ _LATIN_RULE = _sub_table(LATIN, r"(?<![\w.])(?P<key>{keys})(?!\w)")
 _WORD_ABBR_RULE = _sub_table(
     WORD_ABBREVIATIONS, r"(?<![\w.])(?P<key>{keys})(?:\.(?=\s+\S)|(?=\.?\s*$)|(?![\w.]))"
 )
+_WIRE_ABBR_RULE = _sub_table(WIRE_ABBREVIATIONS, r"(?<![\w.'’])(?P<key>{keys})(?=[a-z]*\b)")
 _NUMBER_ABBR = re.compile(r"\b(?P<no>No|Nos|no)\.\s*(?=\d)")
 _SAINT = re.compile(r"\bSt\.(?=\s+[A-Z])")
 
@@ -231,6 +233,7 @@ class TextNormalizer:
         text = _CC_DOMAIN.sub(_spoken_domain, text)
         text = _LATIN_RULE(text)
         text = _WORD_ABBR_RULE(text)
+        text = _WIRE_ABBR_RULE(text)
         text = _TITLE_RULE(text)
         text = _UNDOTTED_TITLE_RULE(text)
         text = _SUFFIX_RULE(text)

@@ -63,6 +63,19 @@ WORD_ABBREVIATIONS: dict[str, str] = {
 }
 """Abbreviations expanded as whole words, with or without their period ("Roe vs. Wade", "Acme Ltd")."""
 
+WIRE_ABBREVIATIONS: dict[str, str] = {
+    "Gov't": "Government",
+    "Gov’t": "Government",
+    "gov't": "government",
+    "gov’t": "government",
+    "S. Korea": "South Korea",
+    "N. Korea": "North Korea",
+    "S.Korea": "South Korea",
+    "N.Korea": "North Korea",
+}
+"""Wire-service shorthand in headlines and copy ("Gov't", "S. Korean"); a word may follow directly
+("S. Korean" -> "South Korean")."""
+
 NUMBERED_THINGS: frozenset[str] = _words(
     """
     volume vol chapter part book act phase stage level class type article section title war series

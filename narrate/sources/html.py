@@ -1,8 +1,10 @@
 """Read an HTML page into an Article: trafilatura finds the article and its metadata, then the
 shared rules in :mod:`narrate.sources.sections` give each part its role.
 
-Tables, code, images and captions are dropped: a table read aloud cell by cell helps nobody, and
-rebuilding sentences from one is guesswork better left to an editor's own text.
+Code, images and captions are dropped. A small table is read row by row as sentences, a table of
+prose cells row by row whatever its size, and a larger data table is replaced by a spoken note.
+No step may lose article text: when restructuring or the boilerplate rules would drop much of what
+trafilatura found (measured by :mod:`narrate.sources.coverage`), its paragraphs are read instead.
 """
 
 from __future__ import annotations
@@ -14,12 +16,23 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
-from narrate.model import Article, ArticleMeta
+from narrate.model import Article, ArticleMeta, Section
+from narrate.sources.coverage import covers
 from narrate.sources.detect import decode_html
-from narrate.sources.sections import Block, build_sections, clean_text, comparable, dateline_of, has_article_text
+from narrate.sources.sections import (
+    Block,
+    build_sections,
+    clean_text,
+    comparable,
+    dateline_of,
+    has_article_text,
+    is_boilerplate,
+    strip_site_name,
+)
 
 if TYPE_CHECKING:
     from lxml import etree, html
+    from trafilatura.settings import Document
 
 MAX_HTML_BYTES = 10_000_000
 """Pages over this size are refused; real articles are far smaller, even with inline <script> code."""
@@ -49,7 +62,6 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}\b")
 def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     """The article in an HTML page, with its metadata and sections; InputError if there is none."""
     import trafilatura
-    import trafilatura.settings
 
     where = url or "the HTML page"
     if len(html) > MAX_HTML_BYTES:
@@ -62,36 +74,34 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     faq = list(_json_ld_faq(tree))
     language = _page_language(tree)
 
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_formatting=True,
-        include_links=False,
-        prune_xpath=list(PRUNE_XPATHS),
-    )
-    if not isinstance(document, trafilatura.settings.Document):  # None: nothing found
-        raise InputError(f"no article text found in {where}; "
-                         "save the article's own page, not an index or a login page")
-    body: etree._Element | None = document.body
-    if body is None or not clean_text(_text_of(body)):
+    document, body = _extract(text, tree, url)
+    if document is None or body is None:
         raise InputError(f"no article text found in {where}; "
                          "save the article's own page, not an index or a login page")
 
-    title = clean_text(document.title or "") or _first_heading(body)
+    blocks = list(_blocks(body))
+    if not any(block.kind != "heading" for block in blocks):
+        blocks += _preformatted_blocks(body)  # a page set in <pre> (an RFC, a plain-text letter)
+    title = clean_text(document.title or "") or _first_heading(body) or _title_from_text(blocks)
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
-    blocks = list(_blocks(body))
+    publisher = clean_text(document.sitename or "") or None
+    title = strip_site_name(title, (publisher, _host(url or document.url)))
+    extracted = blocks
+    article_text = _prose_of(extracted, publisher)
     if not _has_subheadings(blocks, title):
         blocks = _with_page_structure(text, blocks, title)
+        if not covers(_text_of_blocks(blocks), article_text):
+            blocks = extracted  # putting the page's structure back must never lose article text
     if not any(block.kind != "heading" for block in blocks):
         raise InputError(f"no article text found in {where}")
-    publisher = clean_text(document.sitename or "") or None
     sections = build_sections(blocks, title=title, description=document.description,
                               publisher=publisher, faq=faq)
+    if not covers(_prose_of_sections(sections), article_text):
+        # The rules dropped article text: read trafilatura's paragraphs as they are, keeping only
+        # the rules with evidence (widget strings, captions), not the guesses (short fragments).
+        sections = build_sections(extracted, title=title, description=document.description,
+                                  publisher=publisher, faq=faq, strict=False)
     if not has_article_text(sections):
         raise InputError(f"no article text found in {where}")
     meta = ArticleMeta(
@@ -105,6 +115,157 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         dateline=dateline_of(sections),
     )
     return Article(meta, sections)
+
+
+TABLE_NOTE = "A table is omitted here; see the article."
+"""Read where a table too large to read aloud stood, so the listener knows something was left out."""
+SMALL_TABLE_ROWS = 6
+SMALL_TABLE_COLUMNS = 4
+"""A table up to this size is read row by row as sentences ("Row: value, value.")."""
+PROSE_CELL_WORDS = 12
+"""A table with a cell this long holds prose laid out in a grid (a list of films with their plots):
+every row is read, whatever the table's size."""
+MIN_EXTRACTED_SHARE = 0.8
+"""Pruning widgets may cost at most this share of what trafilatura finds without the pruning."""
+
+
+def _extract(text: str, tree: html.HtmlElement, url: str | None) -> tuple[Document | None, etree._Element | None]:
+    """trafilatura's document and article body, trying its settings from strictest to most lenient.
+
+    Our widget pruning comes first; when it leaves noticeably less text than trafilatura finds alone
+    (a widget class on the article's own container), trafilatura alone is read; when that finds
+    nothing, its recall-first mode; and last the page's JSON-LD ``articleBody``.
+    """
+    import trafilatura
+    import trafilatura.settings
+
+    def attempt(**options: Any) -> tuple[Document | None, etree._Element | None, int]:
+        tree = trafilatura.load_html(text)
+        if tree is None:
+            return None, None, 0
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            include_images=False, include_formatting=True, include_links=False, **options)
+        if not isinstance(document, trafilatura.settings.Document) or document.body is None:
+            return None, None, 0
+        return document, document.body, len(clean_text(_text_of(document.body)))
+
+    pruned = attempt(prune_xpath=list(PRUNE_XPATHS))
+    alone = attempt()
+    best = pruned if pruned[2] >= MIN_EXTRACTED_SHARE * alone[2] and pruned[2] else alone
+    if not best[2]:
+        best = attempt(favor_recall=True)
+    if not best[2] and (article_body := _json_ld_article_body(tree)):
+        document = best[0] or alone[0] or pruned[0]
+        if document is not None:
+            return document, _body_of_paragraphs(article_body)
+    return best[0], best[1] if best[2] else None
+
+
+def _body_of_paragraphs(text: str) -> etree._Element:
+    """A trafilatura-style body (``<body><p>...``) holding the paragraphs of a plain text."""
+    from lxml import etree as lxml_etree
+
+    body = lxml_etree.Element("body")
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        if paragraph.strip():
+            lxml_etree.SubElement(body, "p").text = paragraph.strip()
+    return body
+
+
+def _json_ld_article_body(tree: html.HtmlElement) -> str | None:
+    """The longest ``articleBody`` in the page's JSON-LD, as plain text."""
+    found: list[str] = []
+    for element in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(element.text or "")
+        except ValueError:
+            continue
+        for node in _json_ld_nodes(data):
+            value = node.get("articleBody")
+            if isinstance(value, str) and value.strip():
+                found.append(_strip_tags(value) if "<" in value else value.strip())
+    return max(found, key=len) if found else None
+
+
+def _host(url: str | None) -> str | None:
+    """The site's name as its host gives it ("en.yna.co.kr" -> "yna")."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname if url else None
+    parts = [p for p in (host or "").split(".") if p not in ("www", "en", "m", "com", "co", "org", "net")]
+    return max(parts, key=len) if parts else None
+
+
+def _title_from_text(blocks: list[Block]) -> str:
+    """A title for a page that names none: the opening words of its first paragraph."""
+    for block in blocks:
+        if block.kind != "heading" and (words := clean_text(block.texts[0]).split()):
+            sentence = re.split(r"(?<=[.!?])\s", " ".join(words[:40]))[0].split()
+            return " ".join(sentence[:12]).rstrip(",;:") + ("…" if len(sentence) > 12 else "")
+    return ""
+
+
+def _prose_of(blocks: list[Block], publisher: str | None) -> str:
+    """The article text of trafilatura's blocks: every paragraph no rule with evidence calls chrome."""
+    return "\n".join(text for block in blocks if block.kind != "heading" for text in block.texts
+                     if text != TABLE_NOTE and not is_boilerplate(clean_text(text), publisher=publisher))
+
+
+def _preformatted_blocks(body: etree._Element) -> list[Block]:
+    """The paragraphs of preformatted text (blank-line separated), for a page that has nothing else."""
+    found: list[Block] = []
+    for element in body.iter("code"):
+        for paragraph in re.split(r"\n\s*\n", _text_of(element)):
+            if len(text := clean_text(paragraph).split()) >= 3:
+                found.append(Block("paragraph", (" ".join(text),)))
+    return found
+
+
+def _text_of_blocks(blocks: list[Block]) -> str:
+    """Every text of the blocks, headings included (a paragraph restored as a heading is not lost)."""
+    return "\n".join(text for block in blocks for text in block.texts)
+
+
+def _prose_of_sections(sections: tuple[Section, ...]) -> str:
+    """What the sections keep: their paragraphs and headings (the headline too, which may have been a
+    paragraph of the page)."""
+    return "\n".join(text for s in sections for text in (*s.paragraphs, s.heading or ""))
+
+
+def _table_blocks(table: etree._Element) -> Iterator[Block]:
+    """A table as paragraphs: a small one row by row, one of prose cells row by row, else a note."""
+    header: list[str] = []
+    rows: list[list[str]] = []
+    for row_element in table.iter("row"):
+        cells = [clean_text(_text_of(cell)) for cell in row_element.iter("cell")]
+        if not any(cells):
+            continue
+        if not rows and not header and all(cell.get("role") == "head" for cell in row_element.iter("cell")):
+            header = cells
+        else:
+            rows.append(cells)
+    if not rows:
+        return
+    columns = max(len(row) for row in rows)
+    prose = any(len(cell.split()) >= PROSE_CELL_WORDS for row in rows for cell in row)
+    if not prose and (len(rows) > SMALL_TABLE_ROWS or columns > SMALL_TABLE_COLUMNS):
+        yield Block("paragraph", (TABLE_NOTE,))
+        return
+    for row in rows:
+        cells = [cell for cell in row if cell]
+        if prose or len(cells) == 1:
+            yield Block("paragraph", (_as_sentence(", ".join(cells)),))
+            continue
+        if len(header) == len(row):  # "2024: Basic fare 1,400 won."
+            values = [f"{name} {cell}".strip() for name, cell in zip(header[1:], row[1:], strict=True) if cell]
+        else:
+            values = cells[1:]
+        yield Block("paragraph", (_as_sentence(f"{row[0] or cells[0]}: {', '.join(values)}"),))
+
+
+def _as_sentence(text: str) -> str:
+    return text if re.search(r"[.!?…。！？]$", text) else text + "."
 
 
 def _has_subheadings(blocks: list[Block], title: str) -> bool:
@@ -150,7 +311,9 @@ def _blocks(body: etree._Element) -> Iterator[Block]:
         elif tag == "quote":
             paragraphs = tuple(_text_of(p) for p in element.iter("p")) or (_text_of(element),)
             yield Block("quote", paragraphs)
-        # code, table, graphic and anything else: not prose
+        elif tag == "table":
+            yield from _table_blocks(element)
+        # code, graphic and anything else: not prose
 
 
 def _text_of(element: etree._Element) -> str:

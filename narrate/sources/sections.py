@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from narrate.model import Role, Section
-from narrate.sources.dates import DATE_LINE_PATTERN, RELATIVE_TIME_PATTERN, find_dateline
+from narrate.sources.coverage import recall
+from narrate.sources.coverage import words as count_words
+from narrate.sources.dates import DATE_LINE_PATTERN, MONTH_PATTERN, RELATIVE_TIME_PATTERN, find_dateline
 from narrate.sources.headings import is_boilerplate_heading, role_for_heading
 
 BlockKind = Literal["heading", "paragraph", "list", "quote"]
@@ -47,11 +49,15 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"(copy link|copied!?|click to share.*)",
     DATE_LINE_PATTERN,
     RELATIVE_TIME_PATTERN,
+    # A section label with the time and date stamped above a wire story ("All News 15:34 April 19, 2023").
+    rf"(?:[a-z&']+\s+){{1,3}}(?:{DATE_LINE_PATTERN})",
+    rf"(?:[a-z&']+\s+){{0,3}}\d{{1,2}}:\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{{2,4}})?,?\s+"
+    rf"(?:{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}})",
     r".*\b(newest|latest|oldest|most recent) first\W*",
 )
 SHORT_FRAGMENT_WORDS = 3
 """A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]。！？」』）]$")
 
 # Captions and credits that an extractor sometimes keeps as paragraphs: short text that names a
 # photo source. Body prose rarely ends with an agency in brackets and nothing else.
@@ -68,6 +74,47 @@ CAPTION_MAX_WORDS = 60
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE_PARAGRAPHS), re.IGNORECASE)
 _CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTION_PATTERNS), re.IGNORECASE)
 
+# Marks a wire story ends with, and the reporter's address: stripped from the end of a paragraph
+# (repeatedly: "... said. hague@yna.co.kr (END)"); a paragraph left empty is dropped.
+WIRE_END_MARKS: tuple[str, ...] = (
+    r"\(END\)", r"-\s?30\s?-", r"#{3}",
+    r"\((?:additional\s+)?(?:reporting|writing|compiled|edited)\s+by\b[^()]{0,300}\)",
+    r"(?:(?<=[.!?\"”’)])|^)\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"(?:(?<=[.!?\"”’)])|^)/[a-z]{2,3}",  # editor's initials ("/gh")
+)
+_WIRE_END = re.compile(r"(?:\s*(?:" + "|".join(WIRE_END_MARKS) + r"))+\s*$", re.IGNORECASE)
+
+
+def strip_wire_marks(paragraph: str) -> str:
+    """The paragraph without trailing wire end marks, credits and the reporter's e-mail."""
+    return _WIRE_END.sub("", paragraph).strip()
+
+
+# " | Yonhap News Agency", "BBC News - ": a site's name around a page title, split off when it is the
+# publisher's name (or the site's host) and the rest still reads as a title.
+TITLE_SEPARATORS = re.compile(r"\s+[|–—·:-]{1,2}\s+|\s*::\s*|\s+\|\s*|\s*\|\s+")
+
+
+def strip_site_name(title: str, names: Iterable[str | None]) -> str:
+    """The title without a site-name prefix or suffix that matches one of ``names``."""
+    wanted = {_squashed(name) for name in names if name and _squashed(name)}
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) < 2 or not wanted:
+        return title
+    def is_site(part: str) -> bool:
+        squashed = _squashed(part)
+        return bool(squashed) and any(squashed == name or squashed in name or name in squashed
+                                      for name in wanted) and len(part.split()) <= 6
+    separators = TITLE_SEPARATORS.findall(title)
+    if is_site(parts[-1]):
+        kept = title[: len(title) - len(parts[-1]) - len(separators[-1])]
+        return kept.strip() if len(kept.split()) >= 2 else title
+    if is_site(parts[0]):
+        kept = title[len(parts[0]) + len(separators[0]):]
+        return kept.strip() if len(kept.split()) >= 2 else title
+    return title
+
+
 QUESTION_PREFIX = re.compile(r"^(q|question)\s*[:.]\s+", re.IGNORECASE)
 ANSWER_PREFIX = re.compile(r"^(a|answer)\s*[:.]\s+", re.IGNORECASE)
 # "A:" alone would also open ordinary sentences ("A. Smith said ..."), so an answer is only an
@@ -81,7 +128,7 @@ def is_boilerplate(paragraph: str, *, publisher: str | None = None, fragment_che
         return True
     if publisher and _squashed(text) == _squashed(publisher):
         return True
-    words = len(text.split())
+    words = len(count_words(text))
     if fragment_check and words <= SHORT_FRAGMENT_WORDS and not _SENTENCE_END.search(text):
         return True
     return words <= CAPTION_MAX_WORDS and _CAPTION.fullmatch(text) is not None
@@ -139,7 +186,11 @@ class SectionBuilder:
         self.role, self.heading = Role.FAQ_ANSWER, answer_heading
 
     def add(self, paragraph: str) -> None:
-        """Add a paragraph to the open section (a body section if none is open)."""
+        """Add a paragraph to the open section (a body section if none is open), without the wire end
+        marks that close it; a paragraph that was only such marks is dropped."""
+        paragraph = strip_wire_marks(paragraph)
+        if not paragraph:
+            return
         if self.role is None:
             self.role = Role.BODY
         if self._question is not None:
@@ -184,6 +235,7 @@ def build_sections(
     description: str | None = None,
     publisher: str | None = None,
     faq: Sequence[tuple[str, str]] = (),
+    strict: bool = True,
 ) -> tuple[Section, ...]:
     """The sections of an article from its blocks, headline first.
 
@@ -191,7 +243,8 @@ def build_sections(
     text has its own synopsis section or the description merely repeats the opening paragraph.
     ``faq`` holds question/answer pairs found outside the text (JSON-LD); those the text does not
     already ask are added at the end. A paragraph that is just the ``publisher``'s name is a
-    signature and is dropped.
+    signature and is dropped. ``strict=False`` keeps short paragraphs without end punctuation
+    (labels, most often, but sometimes article text), for when the strict reading lost too much.
     """
     out = SectionBuilder()
     mode = _Mode()
@@ -247,7 +300,7 @@ def build_sections(
         for raw in texts:
             paragraph = clean_text(raw)
             if not paragraph or is_boilerplate(paragraph, publisher=publisher,
-                                                fragment_check=block.kind == "paragraph"):
+                                                fragment_check=strict and block.kind == "paragraph"):
                 continue
             if match := QUESTION_PREFIX.match(paragraph):
                 out.question(paragraph[match.end():], mode.take_faq_heading())
@@ -295,8 +348,18 @@ def comparable(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
+SYNOPSIS_MAX_SHARED = 0.6
+"""A description sharing more of its word 4-grams with the opening paragraphs repeats them."""
+
+
 def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
-    """True when a meta description is the opening paragraph or a cut-off copy of it."""
+    """True when a meta description adds nothing: the opening paragraph, a cut-off copy ("..."), or a
+    near-duplicate of the opening paragraphs."""
+    if re.search(r"(\.\.\.|…)\W*$", description.strip()):
+        return True
+    opening = "\n".join(p for s in sections[:3] for p in s.paragraphs[:3])
+    if recall(opening, description) >= SYNOPSIS_MAX_SHARED and len(description.split()) >= 8:
+        return True
     wanted = comparable(description).removesuffix(" ")
     for section in sections[:3]:
         for paragraph in section.paragraphs[:2]:
