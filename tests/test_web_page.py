@@ -309,3 +309,11 @@ def test_player_attributes_for_layout_theme_and_feed(demo: DemoEpisode) -> None:
     assert isinstance(player, Tag) and player.get("layout") == "full" and not player.has_attr("theme")
     with pytest.raises(ValueError, match="theme"):
         rewrite(demo, theme="sepia")
+
+
+def test_player_js_and_css_stay_under_20_kb_gzipped() -> None:
+    import gzip
+
+    static = Path(__file__).parent.parent / "narrate" / "web" / "static"
+    data = (static / "player.js").read_bytes() + (static / "player.css").read_bytes()
+    assert len(gzip.compress(data, compresslevel=9)) < 20_000

@@ -257,6 +257,7 @@ class NarratePlayer extends HTMLElement {
     this.openedDetails = [];
     this.quartiles = new Set();
     this.expanded = false;
+    this.emittedRate = 1;
     this.inView = true;
     this.dismissed = false;
     this.root = this.attachShadow({ mode: "open" });
@@ -538,7 +539,8 @@ class NarratePlayer extends HTMLElement {
       if (RATES.includes(rate)) ui.rate.value = String(rate);
       ui.barRate.textContent = rateLabel(rate);
       ui.barRate.setAttribute("aria-label", `Playback speed ${rateLabel(rate)}`);
-      this.emit("ratechange", { rate });
+      if (rate !== this.emittedRate) this.emit("ratechange", { rate }); // default and current rate both fire it
+      this.emittedRate = rate;
     });
     audio.addEventListener("volumechange", () => {
       ui.vol.value = String(audio.muted ? 0 : audio.volume);
