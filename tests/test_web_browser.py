@@ -476,13 +476,15 @@ def test_show_page_loads_nothing_from_outside_its_feed_folder(browser: Any, site
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
 EVENTS = ("play", "pause", "progress", "ended", "seek", "chapter", "ratechange", "error")
 COLLECT_EVENTS = (
-    "window.__events = []; for (const type of %s) document.addEventListener('narrate:' + type, (e) =>"
-    " window.__events.push({type: e.type, ...e.detail}));" % json.dumps(list(EVENTS))
+    f"window.__events = []; for (const type of {json.dumps(list(EVENTS))}) document.addEventListener("
+    "'narrate:' + type, (e) => window.__events.push({type: e.type, ...e.detail}));"
 )
 
 
 def shadow(page: Any, expression: str) -> Any:
-    return page.evaluate(f"(() => {{ const r = document.querySelector('{PLAYER}').shadowRoot; return {expression}; }})()")
+    return page.evaluate(
+        f"(() => {{ const r = document.querySelector('{PLAYER}').shadowRoot; return {expression}; }})()"
+    )
 
 
 def open_bar(browser: Any, site: Site, viewport: str, path: str = "/demo/bar.html", **options: Any) -> Any:
