@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from narrate.publish.artwork import default_artwork
 from narrate.web.embed import TRANSCRIPT_MIME, embed_snippet, find_file
 from narrate.web.page import read_vtt_sentences, rewrite_page
 from narrate.web.show import Show, write_show_page
@@ -25,6 +26,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">Breach & "quotes"'
 PLAYER = "narrate-player"
+FEED_URL = "https://cdn.example/demo/feed.xml"
+FAQ_QUESTION = "What is the significance of the Coupang data breach?"
+
+
+def faq_page(page: str) -> str:
+    """The example page with its first FAQ entry as a closed <details>, as many news sites print FAQs."""
+    start = page.index(f"<dt>{FAQ_QUESTION}</dt>")
+    end = page.index("</dd>", start) + len("</dd>")
+    answer = page[page.index("<dd>", start) + 4 : end - 5]
+    return page[:start] + f"<details><summary>{FAQ_QUESTION}</summary><p>{answer}</p></details>" + page[end:]
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     sentences = read_vtt_sentences((demo.directory / transcript.name).read_text())
     rewritten = rewrite_page(
         EXAMPLE_PAGE.read_text(), demo.episode, sentences, media_base_url="/demo/episodes",
-        player_base_url="/_narrate",
+        player_base_url="/_narrate", layout="full",
     )
     (root / "demo" / "article.html").write_text(rewritten.html)
+    (root / "demo" / "cover.png").write_bytes(default_artwork("NationPress Audio"))
+    bar = rewrite_page(
+        faq_page(EXAMPLE_PAGE.read_text()), demo.episode, sentences, media_base_url="/demo/episodes",
+        player_base_url="/_narrate", artwork_url="/demo/cover.png", feed_url=FEED_URL,
+    )
+    (root / "demo" / "bar.html").write_text(bar.html.replace("</body>", '<div style="height:3000px"></div></body>'))
+    long = make_demo_episode(root, feed="long", tail_seconds=70)
+    snippet_long = embed_snippet(long.episode, media_base_url="/long/episodes", player_base_url="/_narrate")
+    (root / "long" / "embed.html").write_text(
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Long</title></head>"
+        f"<body><main><h1>Long</h1>{snippet_long}</main></body></html>"
+    )
     write_show_page(
         root / "demo",
         Show(title="NationPress Audio", description="Narrated news from NationPress.",
@@ -52,12 +75,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         [demo.episode],
     )
     hostile = make_demo_episode(root, feed="hostile", title=HOSTILE)
-    snippet = embed_snippet(hostile.episode, media_base_url="/hostile/episodes", player_base_url="/_narrate")
+    snippet = embed_snippet(hostile.episode, media_base_url="/hostile/episodes", player_base_url="/_narrate",
+                            layout="full")
     (root / "hostile" / "embed.html").write_text(
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Embed</title></head>"
         f"<body><main><h1>Embedded player</h1>{snippet}</main></body></html>"
     )
-    second = embed_snippet(demo.episode, media_base_url="/demo/episodes", player_base_url="/_narrate")
+    second = embed_snippet(demo.episode, media_base_url="/demo/episodes", player_base_url="/_narrate",
+                           layout="full")
     (root / "hostile" / "two.html").write_text(
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Two</title></head>"
         f"<body><main><h1>Two players</h1>{snippet}{second}</main></body></html>"
@@ -444,3 +469,206 @@ def test_show_page_loads_nothing_from_outside_its_feed_folder(browser: Any, site
     context.close()
     network = [url for url in requested if not url.startswith(("blob:", "data:"))]
     assert network and all(url.startswith(site.base + "/demo/") for url in network), network
+
+
+# ---- the player on a news page: compact bar, mini-bar, theme, events, sharing, FAQ, artwork ----
+
+VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
+EVENTS = ("play", "pause", "progress", "ended", "seek", "chapter", "ratechange", "error")
+COLLECT_EVENTS = (
+    f"window.__events = []; for (const type of {json.dumps(list(EVENTS))}) document.addEventListener("
+    "'narrate:' + type, (e) => window.__events.push({type: e.type, ...e.detail}));"
+)
+
+
+def shadow(page: Any, expression: str) -> Any:
+    return page.evaluate(
+        f"(() => {{ const r = document.querySelector('{PLAYER}').shadowRoot; return {expression}; }})()"
+    )
+
+
+def open_bar(browser: Any, site: Site, viewport: str, path: str = "/demo/bar.html", **options: Any) -> Any:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    page = context.new_page()
+    page.add_init_script(COLLECT_EVENTS)
+    page.add_init_script("navigator.clipboard.writeText = async (text) => { window.__copied = text; };")
+    page.goto(site.base + path)
+    page.locator(f"{PLAYER} .bar-play").wait_for()
+    page.locator(f"{PLAYER} .sentence").first.wait_for(state="attached")
+    page.wait_for_function(f"document.querySelector('{PLAYER}').shadowRoot.querySelector('audio').readyState >= 1")
+    return page
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_compact_bar_is_one_row_and_expands(browser: Any, site: Site, viewport: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = open_bar(browser, site, viewport)
+    bar = page.locator(f"{PLAYER} .bar")
+    height = bar.bounding_box()["height"]
+    print(f"bar height at {viewport}: {height}px")
+    assert height <= 72
+    assert page.locator(f"{PLAYER} .player").is_hidden()
+    assert page.locator(f"{PLAYER} .bar-title").text_content() == TITLE
+    bar.screenshot(path=str(ARTIFACTS / f"bar-{viewport}-light.png"))
+    page.locator(f"{PLAYER} .expand").click()
+    assert page.locator(f"{PLAYER} .player").is_visible() and bar.is_hidden()
+    assert page.locator(f"{PLAYER} .collapse").is_visible()
+    page.locator(PLAYER).screenshot(path=str(ARTIFACTS / f"expanded-{viewport}-light.png"))
+    page.locator(f"{PLAYER} .collapse").click()
+    assert bar.is_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_mini_bar_while_playing_out_of_view(browser: Any, site: Site, viewport: str) -> None:
+    page = open_bar(browser, site, viewport)
+    mini = page.locator(f"{PLAYER} .mini")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(300)
+    assert mini.is_hidden()  # paused: no mini-bar
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(f"{PLAYER} .bar-play").click()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    mini.wait_for(state="visible", timeout=3000)
+    box = mini.bounding_box()
+    assert box["y"] + box["height"] <= VIEWPORTS[viewport][1] and box["height"] <= 72
+    mini.screenshot(path=str(ARTIFACTS / f"mini-{viewport}.png"))
+    page.locator(f"{PLAYER} .mini-play").click()  # pause from the mini-bar: it goes away
+    mini.wait_for(state="hidden", timeout=3000)
+    page.evaluate(f"document.querySelector('{PLAYER}').shadowRoot.querySelector('audio').play()")
+    mini.wait_for(state="visible", timeout=3000)
+    page.locator(f"{PLAYER} .mini-close").click()
+    mini.wait_for(state="hidden", timeout=3000)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    assert mini.is_hidden()
+    page.context.close()
+
+
+def test_white_page_with_dark_os_gets_a_light_player(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "phone", color_scheme="dark")
+    assert shadow(page, "r.querySelector('.np').classList.contains('dark')") is False
+    background = shadow(page, "getComputedStyle(r.querySelector('.bar')).backgroundColor")
+    assert background == "rgb(255, 255, 255)"
+    page.evaluate("document.body.style.background = '#121212'")  # the site switches to its dark mode
+    page.wait_for_function(f"document.querySelector('{PLAYER}').shadowRoot.querySelector('.np.dark')")
+    page.evaluate(f"document.querySelector('{PLAYER}').setAttribute('theme', 'light')")
+    assert shadow(page, "r.querySelector('.np').classList.contains('dark')") is False
+    page.context.close()
+
+
+def test_events_reach_the_document_in_order(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "desktop")
+    page.evaluate(f"document.querySelector('{PLAYER}').setAttribute('data-layer', '')")
+    for _ in range(4):  # 1× → 2×
+        page.locator(f"{PLAYER} .bar-rate").click()
+    page.locator(f"{PLAYER} .bar-play").click()
+    page.wait_for_function("window.__events.some(e => e.type === 'narrate:ended')", timeout=20_000)
+    events = page.evaluate("window.__events")
+    layer = page.evaluate("window.dataLayer")
+    page.context.close()
+    types = [e["type"].removeprefix("narrate:") for e in events]
+    assert all(e["episode"] == site.demo.episode.guid for e in events)
+    assert all(e["duration"] > 10 for e in events)
+    assert [e["percent"] for e in events if e["type"] == "narrate:progress"] == [25, 50, 75]
+    assert types.count("ratechange") == 4 and types.count("play") == 1 and types[-1] == "ended"
+    assert types.index("play") < types.index("progress") < types.index("ended")
+    assert "chapter" in types and "pause" not in types and "error" not in types
+    positions = [e["position"] for e in events if e["type"] == "narrate:progress"]
+    assert positions == sorted(positions)
+    assert [entry["event"] for entry in layer] == [e["type"] for e in events]
+
+
+@pytest.mark.parametrize("suffix", ["#t=60", "?t=60"])
+def test_start_time_from_the_url(browser: Any, site: Site, suffix: str) -> None:
+    page = open_bar(browser, site, "phone", path=f"/long/embed.html{suffix}")
+    assert abs(audio(page, "a.currentTime") - 60) <= 1
+    assert audio(page, "a.paused") is True  # starts there, but never by itself
+    page.locator(f"{PLAYER} .bar-play").click()
+    page.wait_for_timeout(500)
+    assert 60 <= audio(page, "a.currentTime") <= 61.5
+    page.context.close()
+
+
+def test_share_copies_a_link_at_the_current_time_and_subscribe_lists_apps(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "desktop")
+    page.locator(f"{PLAYER} .expand").click()
+    page.locator(f"{PLAYER} .toggle-chapters").click()
+    page.locator(f"{PLAYER} .chapters button").nth(3).click()  # 9 s in
+    page.locator(f"{PLAYER} .play").click()  # pause
+    page.locator(f"{PLAYER} .np-share").click()
+    page.wait_for_function("window.__copied")
+    copied = page.evaluate("window.__copied")
+    at = int(audio(page, "a.currentTime"))
+    assert copied == f"{site.base}/demo/bar.html#t={at}"
+    page.locator(f"{PLAYER} .subscribe summary").click()
+    links = page.locator(f"{PLAYER} .apps a")
+    assert links.all_text_contents() == ["Apple Podcasts", "Overcast", "Pocket Casts", "RSS feed"]
+    assert links.nth(3).get_attribute("href") == FEED_URL
+    page.context.close()
+
+
+def test_faq_question_is_highlighted_and_its_closed_answer_opens(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "phone")
+    question = next(s for s in site.demo.sentences if s.text == FAQ_QUESTION)
+    answer = site.demo.sentences[site.demo.sentences.index(question) + 1]
+    seek = f"document.querySelector('{PLAYER}').seekTo(%s)"
+    page.evaluate(seek % (question.start + 0.1))
+    assert page.locator("summary[data-narrate-current]").count() == 1
+    assert page.evaluate("document.querySelector('details').open") is False
+    page.evaluate(seek % (answer.start + 0.1))
+    assert page.evaluate("document.querySelector('details').open") is True
+    assert page.locator("details p[data-narrate-current]").is_visible()
+    page.evaluate(seek % 1.1)
+    assert page.evaluate("document.querySelector('details').open") is False  # closed again: it opened it
+    page.context.close()
+
+
+def test_media_session_and_player_have_artwork(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "phone")
+    assert page.locator(f"{PLAYER} .bar-art").is_visible()
+    page.locator(f"{PLAYER} .bar-play").click()
+    page.wait_for_function("navigator.mediaSession.metadata !== null")
+    artwork = page.evaluate("navigator.mediaSession.metadata.artwork.map(a => a.src)")
+    assert artwork == [f"{site.base}/demo/cover.png"]
+    page.context.close()
+
+
+def test_keyboard_help_only_for_fine_pointers(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "phone", has_touch=True, is_mobile=True)
+    page.locator(f"{PLAYER} .expand").click()
+    assert page.locator(f"{PLAYER} .keys").is_hidden()
+    page.context.close()
+    page = open_bar(browser, site, "desktop")
+    page.locator(f"{PLAYER} .expand").click()
+    assert page.locator(f"{PLAYER} .keys").is_visible()
+    page.context.close()
+
+
+def test_old_snippets_keep_the_full_player(page: Any, site: Site) -> None:
+    page.goto(f"{site.base}/hostile/embed.html")
+    page.locator(f"{PLAYER} .sentence").first.wait_for(state="attached")
+    page.evaluate(f"document.querySelector('{PLAYER}').removeAttribute('layout')")
+    assert page.locator(f"{PLAYER} .player").is_visible() and page.locator(f"{PLAYER} .bar").is_hidden()
+
+
+@pytest.mark.parametrize("state", ["bar", "expanded", "mini"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_axe_in_every_layout_and_theme(browser: Any, site: Site, state: str, theme: str) -> None:
+    page = open_bar(browser, site, "phone")
+    page.evaluate(f"document.querySelector('{PLAYER}').setAttribute('theme', '{theme}')")
+    if state == "expanded":
+        page.locator(f"{PLAYER} .expand").click()
+        page.locator(f"{PLAYER} .toggle-chapters").click()
+        page.locator(f"{PLAYER} .subscribe summary").click()
+    if state == "mini":
+        page.locator(f"{PLAYER} .bar-play").click()
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.locator(f"{PLAYER} .mini").wait_for(state="visible")
+    target = ".mini" if state == "mini" else ".box"
+    page.locator(f"{PLAYER} {target}").screenshot(path=str(ARTIFACTS / f"{state}-{theme}.png"))
+    violations = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    in_player = [v for v in violations if any(PLAYER in json.dumps(n["target"]) for n in v["nodes"])]
+    page.context.close()
+    assert in_player == [], json.dumps(in_player, indent=1)[:4000]

@@ -96,3 +96,30 @@ def test_show_page_command_writes_index(feed: tuple[Path, DemoEpisode]) -> None:
 def test_serve_refuses_a_missing_root(tmp_path: Path) -> None:
     result = CliRunner().invoke(serve, ["--root", str(tmp_path / "none")], catch_exceptions=False)
     assert result.exit_code == 2 and "--root" in result.output
+
+
+def test_embed_theme_layout_and_feed(feed: tuple[Path, DemoEpisode]) -> None:
+    root, _ = feed
+    result = CliRunner().invoke(embed, ["demo", "--out", str(root)], catch_exceptions=False)
+    player = parse(result.output).find("narrate-player")
+    assert isinstance(player, Tag)
+    assert player.get("layout") == "bar" and not player.has_attr("theme")  # auto: follows the host page
+    assert player.get("feed") == f"{BASE}feed.xml"
+    args = ["demo", "--out", str(root), "--theme", "light", "--layout", "full", "--base-url", "http://h/demo"]
+    player = parse(CliRunner().invoke(embed, args, catch_exceptions=False).output).find("narrate-player")
+    assert isinstance(player, Tag)
+    assert player.get("theme") == "light" and player.get("layout") == "full"
+    assert player.get("feed") == "http://h/demo/feed.xml"
+    result = CliRunner().invoke(embed, ["demo", "--out", str(root), "--theme", "sepia"])
+    assert result.exit_code == 2
+
+
+def test_page_takes_theme_and_layout(feed: tuple[Path, DemoEpisode], tmp_path: Path) -> None:
+    root, _ = feed
+    out = tmp_path / "out.html"
+    args = [str(EXAMPLE_PAGE), "-o", str(out), "--feed", "demo", "--out", str(root), "--theme", "dark"]
+    assert CliRunner().invoke(page, args, catch_exceptions=False).exit_code == 0
+    player = parse(out.read_text()).find("narrate-player")
+    assert isinstance(player, Tag)
+    assert player.get("theme") == "dark" and player.get("layout") == "bar"
+    assert player.get("artwork") == "https://cdn.example/art.png"

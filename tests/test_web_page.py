@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -227,3 +228,92 @@ def test_written_show_page_carries_its_own_player(demo: DemoEpisode, tmp_path: P
     assert page == tmp_path / "index.html"
     assert (tmp_path / "player" / "player.js").read_text().startswith("// <narrate-player>")
     assert "--np-accent" in (tmp_path / "player" / "player.css").read_text()
+
+
+# ---- `narrate page` touches only what it must ----
+
+OUR_SPAN = re.compile(r'<span data-narrate-sentence="[^"]*">([^<]*)</span>')
+OUR_ATTRIBUTE = re.compile(r' data-narrate-sentence="[^"]*"')
+OUR_SCRIPT = re.compile(r'<script type="module" src="[^"]*/player\.js"></script>')
+OUR_PLAYER = re.compile(r"<narrate-player [^>]*>.*?</narrate-player>", re.DOTALL)
+
+
+def undo_rewrite(rewritten: str, placeholder: str) -> str:
+    """The rewritten page without what the rewrite may add: the page it started from, if it touched nothing else."""
+    text = OUR_SCRIPT.sub("", OUR_ATTRIBUTE.sub("", OUR_SPAN.sub(r"\1", rewritten)))
+    assert len(OUR_PLAYER.findall(text)) == 1
+    return OUR_PLAYER.sub(lambda _: placeholder, text)
+
+
+ODD_PAGE = (
+    "<!DOCTYPE html>\r\n<HTML LANG=en><HEAD><META CHARSET=utf-8><TITLE>Odd &amp; old</TITLE>\r\n"
+    "<script>if (a < b && c > d) document.write('</p>')</script></HEAD>\r\n"
+    "<BODY class=x   data-foo='single'><ARTICLE>\r\n<H1  id=h>The  headline</H1>\r\n"
+    "<DIV class=\"audio-player\"  >Audio <span>Loading voice&hellip;</span></DIV>\r\n"
+    "<!-- a comment with <p>markup</p> -->\r\n"
+    "<P CLASS=lead>In a decisive response to the recent Coupang data breach affecting millions, the presidential "
+    "office is set to hold an emergency meeting with key officials.<br/>This urgent gathering showcases the "
+    "government&#39;s commitment to addressing the serious implications of the incident, with multiple "
+    "authorities involved in the investigation and policy reform.</P >\r\n"
+    "<p>Stay tuned for updates.<img src=x.png alt='a > b'></p>\r\n"
+    "<details><summary>What is the significance of the Coupang data breach?</summary>\r\n"
+    "  <p>The Coupang data breach affects over 33 million users, raising serious concerns about data security "
+    "and privacy in the e-commerce sector.</p></details>\r\n"
+    "</ARTICLE></BODY></HTML>\r\n"
+)
+
+
+def pages(demo: DemoEpisode) -> list[tuple[str, str, str]]:
+    """(name, page, the placeholder's exact text) for each page the diff test rewrites."""
+    example = EXAMPLE_PAGE.read_text()
+    start = example.index('<div class="article-tts"')
+    end = example.index("</div>", example.index("</div>", start) + 1) + len("</div>")
+    no_head = "<article><h1>What</h1>\n  <p>Stay tuned for updates.</p>\n</article>\n"
+    widget = '<DIV class="audio-player"  >Audio <span>Loading voice&hellip;</span></DIV>'
+    return [("example", example, example[start:end]), ("odd", ODD_PAGE, widget), ("no head", no_head, "")]
+
+
+def test_rewrite_changes_only_the_widget_the_script_and_the_marks(demo: DemoEpisode) -> None:
+    for name, page, placeholder in pages(demo):
+        result = rewrite_page(page, demo.episode, sentences_of(demo), media_base_url=MEDIA, player_base_url=PLAYER)
+        assert result.marked_sentences >= 1, name
+        assert undo_rewrite(result.html, placeholder) == page, name
+        again = rewrite_page(result.html, demo.episode, sentences_of(demo), media_base_url=MEDIA,
+                             player_base_url=PLAYER)
+        assert again.html == result.html, name
+
+
+def test_odd_markup_keeps_its_bytes_and_gets_its_marks(demo: DemoEpisode) -> None:
+    result = rewrite_page(ODD_PAGE, demo.episode, sentences_of(demo), media_base_url=MEDIA, player_base_url=PLAYER)
+    assert "\r\n<script type=\"module\"" not in result.html  # the script goes just before </HEAD>
+    assert '</script><script type="module"' in result.html and "</HEAD>" in result.html
+    assert '<P CLASS=lead data-narrate-sentence="s2 s3">' in result.html
+    assert "<p data-narrate-sentence=\"s4\">" in result.html
+    assert "government&#39;s commitment" in result.html  # references stay as written
+    page = soup_of(result.html)
+    summary = page.find("summary")
+    assert isinstance(summary, Tag) and summary.get("data-narrate-sentence")  # FAQ questions are read along
+    answer = page.select_one("details p")
+    assert isinstance(answer, Tag) and answer.get("data-narrate-sentence")
+    assert page.select_one("head [data-narrate-sentence]") is None
+
+
+def test_player_attributes_for_layout_theme_and_feed(demo: DemoEpisode) -> None:
+    page, _ = rewrite(demo, theme="dark", feed_url="https://cdn.example/demo/feed.xml")
+    player = page.find("narrate-player")
+    assert isinstance(player, Tag)
+    assert player.get("layout") == "bar" and player.get("theme") == "dark"
+    assert player.get("feed") == "https://cdn.example/demo/feed.xml"
+    page, _ = rewrite(demo, layout="full")
+    player = page.find("narrate-player")
+    assert isinstance(player, Tag) and player.get("layout") == "full" and not player.has_attr("theme")
+    with pytest.raises(ValueError, match="theme"):
+        rewrite(demo, theme="sepia")
+
+
+def test_player_js_and_css_stay_under_20_kb_gzipped() -> None:
+    import gzip
+
+    static = Path(__file__).parent.parent / "narrate" / "web" / "static"
+    data = (static / "player.js").read_bytes() + (static / "player.css").read_bytes()
+    assert len(gzip.compress(data, compresslevel=9)) < 20_000

@@ -224,3 +224,28 @@ def test_media_types_and_private_names() -> None:
 def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PublishError, match="--root"):
         create_app(tmp_path / "nope")
+
+
+def test_text_is_gzipped_for_clients_that_accept_it(site: tuple[str, Path, DemoEpisode]) -> None:
+    import gzip
+
+    base, _, _ = site
+    status, headers, body = request(base, "GET", "/_narrate/player.js", {"Accept-Encoding": "gzip, br"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in headers["vary"].lower() and headers["etag"].startswith('W/"')
+    plain = (Path(__file__).parent.parent / "narrate" / "web" / "static" / "player.js").read_bytes()
+    assert gzip.decompress(body) == plain and int(headers["content-length"]) == len(body) < len(plain) / 2
+    status, _, _ = request(base, "GET", "/_narrate/player.js",
+                           {"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+    assert status == 304
+    status, headers, body = request(base, "GET", "/_narrate/player.js")
+    assert status == 200 and "content-encoding" not in headers and body == plain
+
+
+def test_audio_is_never_gzipped_and_keeps_its_ranges(site: tuple[str, Path, DemoEpisode]) -> None:
+    base, _, demo = site
+    path, data = audio_path(demo)
+    status, headers, body = request(base, "GET", path, {"Accept-Encoding": "gzip"})
+    assert status == 200 and "content-encoding" not in headers and body == data
+    status, headers, body = request(base, "GET", path, {"Accept-Encoding": "gzip", "Range": "bytes=10-99"})
+    assert status == 206 and "content-encoding" not in headers and body == data[10:100]

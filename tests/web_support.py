@@ -130,8 +130,13 @@ def encode_mp3(samples: np.ndarray, wav_path: Path) -> bytes:
     return data
 
 
-def make_demo_episode(root: Path, *, feed: str = "demo", title: str = TITLE) -> DemoEpisode:
-    """Publish the demo episode's audio, transcript and chapters under ``root/feed/episodes``."""
+def make_demo_episode(
+    root: Path, *, feed: str = "demo", title: str = TITLE, tail_seconds: float = 0.0
+) -> DemoEpisode:
+    """Publish the demo episode's audio, transcript and chapters under ``root/feed/episodes``.
+
+    ``tail_seconds`` of silence after the last sentence make a longer episode.
+    """
     directory = root / feed / "episodes"
     directory.mkdir(parents=True, exist_ok=True)
     sentences: list[DemoSentence] = []
@@ -148,6 +153,9 @@ def make_demo_episode(root: Path, *, feed: str = "demo", title: str = TITLE) -> 
             sentences.append(DemoSentence(f"s{index + 1}", sentence, clock, clock + SENTENCE_SECONDS))
             clock += SENTENCE_SECONDS + GAP_SECONDS
         marks.append(ChapterMark(start=chapter_start, end=clock, title=chapter_title, role=role))
+    if tail_seconds:
+        pieces.append(np.zeros(int(tail_seconds * SAMPLE_RATE)))
+        clock += tail_seconds
     duration = clock
 
     audio = _file(directory, encode_mp3(np.concatenate(pieces), directory / "demo.wav"), ".mp3", "audio/mpeg")

@@ -27,6 +27,15 @@ PLAYER_URL_OPTION = click.option(
     help="URL of the folder serving player.js and player.css (default: the feed's player/ folder).",
 )
 
+THEME_OPTION = click.option(
+    "--theme", type=click.Choice(["auto", "light", "dark"]), default="auto", show_default=True,
+    help="The player's colours; auto follows the host page's background.",
+)
+LAYOUT_OPTION = click.option(
+    "--layout", type=click.Choice(["bar", "full"]), default="bar", show_default=True,
+    help="bar: one compact row that expands to all controls; full: all controls at once.",
+)
+
 
 def _feed(feeds_root: Path, name: str) -> Feed:
     from narrate import api
@@ -60,14 +69,31 @@ def _urls(feed: Feed, base_url: str | None, player_url: str | None) -> tuple[str
     return media, (player_url or f"{base}{PLAYER_DIR}")
 
 
+def _show_urls(feed: Feed, base_url: str | None) -> tuple[str, str]:
+    """The feed's artwork URL and feed.xml URL, under ``base_url`` when it overrides feed.toml's."""
+    from narrate.publish.episode import publish_artwork
+
+    settings = feed.settings.show
+    artwork, feed_url = publish_artwork(feed), settings.feed_url
+    if base_url:
+        base = base_url.rstrip("/") + "/"
+        if artwork.startswith(settings.base_url):
+            artwork = base + artwork[len(settings.base_url) :]
+        feed_url = base + "feed.xml"
+    return artwork, feed_url
+
+
 @click.command()
 @click.argument("feed_name", metavar="FEED")
 @click.argument("episode_id", metavar="EPISODE", default="latest")
 @feeds_option
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
+@THEME_OPTION
+@LAYOUT_OPTION
 @friendly_errors
-def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | None, player_url: str | None) -> None:
+def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | None, player_url: str | None,
+          theme: str, layout: str) -> None:
     """Print the HTML that embeds EPISODE's player (a GUID or 'latest') in a CMS page.
 
     \b
@@ -81,9 +107,11 @@ def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | Non
     episode = find_episode(feed.store.episodes(), episode_id)
     install_player_assets(feed.path, feed.write_file)
     media_url, player_base = _urls(feed, base_url, player_url)
+    artwork_url, feed_url = _show_urls(feed, base_url)
     click.echo(
         embed_snippet(episode, media_base_url=media_url, player_base_url=player_base,
-                      artist=feed.settings.show.title, artwork_url=feed.settings.show.image),
+                      artist=feed.settings.show.title, artwork_url=artwork_url, feed_url=feed_url,
+                      layout=layout, theme=theme),
         nl=False,
     )
 
@@ -99,10 +127,15 @@ def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | Non
 @feeds_option
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
+@THEME_OPTION
+@LAYOUT_OPTION
 @friendly_errors
 def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selector: str | None,
-         feeds_root: Path, base_url: str | None, player_url: str | None) -> None:
+         feeds_root: Path, base_url: str | None, player_url: str | None, theme: str, layout: str) -> None:
     """Put the episode's player into an article page, in place of its audio widget.
+
+    Only the widget, one script tag in <head> and the sentence marks change: the rest of the page is
+    written back byte for byte.
 
     \b
     Example:
@@ -124,8 +157,10 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
         raise InputError(f"{page_in} is not UTF-8 text; convert it first") from error
     install_player_assets(feed.path, feed.write_file)
     media_url, player_base = _urls(feed, base_url, player_url)
+    artwork_url, feed_url = _show_urls(feed, base_url)
     result = rewrite_page(html_in, episode, sentences, media_base_url=media_url, player_base_url=player_base,
-                          selector=selector, artwork_url=feed.settings.show.image)
+                          selector=selector, artwork_url=artwork_url, feed_url=feed_url, layout=layout,
+                          theme=theme)
     write_atomic(page_out, result.html.encode("utf-8"))
     click.echo(f"{page_out}: {result.placement}")
     click.echo(f"  marked {result.marked_sentences} of {result.total_sentences} sentences for read-along")

@@ -27,6 +27,14 @@ class PlayerSource:
     chapters_url: str | None = None
     artist: str | None = None
     artwork_url: str | None = None
+    feed_url: str | None = None
+    """The podcast feed, for the player's subscribe menu."""
+
+
+THEMES = ("auto", "light", "dark")
+"""``auto`` (no attribute) follows the host page's background; light and dark force one."""
+LAYOUTS = ("bar", "full")
+"""``bar``: one compact row that expands to ``full``; without the attribute the player is ``full``."""
 
 
 def file_url(base_url: str, file: EpisodeFile) -> str:
@@ -41,7 +49,12 @@ def find_file(episode: Episode, mime_type: str) -> EpisodeFile | None:
 
 
 def player_source(
-    episode: Episode, *, media_base_url: str, artist: str | None = None, artwork_url: str | None = None
+    episode: Episode,
+    *,
+    media_base_url: str,
+    artist: str | None = None,
+    artwork_url: str | None = None,
+    feed_url: str | None = None,
 ) -> PlayerSource:
     """The URLs and labels of ``episode``'s player, its files published at ``media_base_url``."""
     transcript = find_file(episode, TRANSCRIPT_MIME)
@@ -56,6 +69,7 @@ def player_source(
         chapters_url=file_url(media_base_url, chapters) if chapters else None,
         artist=artist or episode.author,
         artwork_url=artwork_url,
+        feed_url=feed_url,
     )
 
 
@@ -67,11 +81,24 @@ def _attributes(pairs: list[tuple[str, str | None]]) -> str:
     )
 
 
-def player_element(source: PlayerSource, *, highlight_page: bool = False, compact: bool = False) -> str:
+def player_element(
+    source: PlayerSource,
+    *,
+    highlight_page: bool = False,
+    compact: bool = False,
+    layout: str | None = None,
+    theme: str = "auto",
+) -> str:
     """The `<narrate-player>` element; its light-DOM links are what a reader without JavaScript gets.
 
-    ``highlight_page`` lets it highlight the page's sentence markers; ``compact`` leaves out its title.
+    ``highlight_page`` lets it highlight the page's sentence markers; ``compact`` leaves out its title;
+    ``layout`` is ``bar`` or ``full`` (None: the attribute is left out, which means full); ``theme`` is
+    one of ``THEMES`` (``auto`` leaves the attribute out).
     """
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {THEMES}, not {theme!r}")
     pairs: list[tuple[str, str | None]] = [
         ("src", source.audio_url),
         ("type", source.audio_type),
@@ -82,6 +109,9 @@ def player_element(source: PlayerSource, *, highlight_page: bool = False, compac
         ("duration", f"{source.duration:.3f}"),
         ("transcript", source.transcript_url),
         ("chapters", source.chapters_url),
+        ("feed", source.feed_url),
+        ("layout", layout),
+        ("theme", None if theme == "auto" else theme),
     ]
     if highlight_page:
         pairs.append(("highlight-page", ""))
@@ -106,7 +136,12 @@ def embed_snippet(
     player_base_url: str,
     artist: str | None = None,
     artwork_url: str | None = None,
+    feed_url: str | None = None,
+    layout: str = "bar",
+    theme: str = "auto",
 ) -> str:
     """The HTML a CMS pastes to show ``episode``'s player: the script tag and the element."""
-    source = player_source(episode, media_base_url=media_base_url, artist=artist, artwork_url=artwork_url)
-    return f"{player_script_tag(player_base_url)}\n{player_element(source)}\n"
+    source = player_source(
+        episode, media_base_url=media_base_url, artist=artist, artwork_url=artwork_url, feed_url=feed_url
+    )
+    return f"{player_script_tag(player_base_url)}\n{player_element(source, layout=layout, theme=theme)}\n"

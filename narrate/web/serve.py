@@ -9,20 +9,21 @@ feed's private files. Large deployments put ``feeds/`` behind any static web ser
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from narrate.errors import PublishError
 
@@ -64,6 +65,11 @@ PRIVATE_DIRECTORIES = frozenset({"records"})
 IMMUTABLE_DIRECTORY = "episodes"
 """Episode files are named by their content, so a browser may keep them forever."""
 
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml", "image/svg+xml",
+                      "application/srt")
+"""Content types worth gzipping; audio and images are compressed already and keep their byte ranges."""
+MIN_COMPRESS_BYTES = 512
+
 CORS_EXPOSED_HEADERS = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Last-Modified"]
 
 
@@ -98,6 +104,7 @@ def create_app(root: Path) -> Starlette:
             Mount("/", app=FeedFiles(directory=root, html=True), name="feeds"),
         ],
         middleware=[
+            Middleware(GzipText),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
@@ -137,6 +144,63 @@ class FeedFiles(StaticFiles):
         if self.is_not_modified(response.headers, Headers(scope=scope)):
             return NotModifiedResponse(response.headers)
         return response
+
+
+class GzipText:
+    """Gzip whole 200 responses of text types (HTML, JS, CSS, VTT, JSON, XML) for clients that accept it.
+
+    Range requests, HEAD and other types (audio, images) pass through untouched, so audio keeps its
+    byte ranges. The ETag becomes weak, as a compressed body is a different representation; StaticFiles
+    compares If-None-Match weakly, so revalidation still gets 304.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        request = Headers(scope=scope)
+        if "gzip" not in request.get("accept-encoding", "").lower() or "range" in request:
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message["headers"])
+                compressible = (
+                    message["status"] == 200
+                    and "content-encoding" not in headers
+                    and headers.get("content-type", "").startswith(COMPRESSIBLE_TYPES)
+                    and int(headers.get("content-length", MIN_COMPRESS_BYTES)) >= MIN_COMPRESS_BYTES
+                )
+                if compressible:
+                    start = message
+                else:
+                    await send(message)
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            data = gzip.compress(b"".join(body), compresslevel=6, mtime=0)
+            headers = MutableHeaders(raw=list(start["headers"]))
+            headers["content-length"] = str(len(data))
+            headers["content-encoding"] = "gzip"
+            headers.add_vary_header("Accept-Encoding")
+            etag = headers.get("etag")
+            if etag and not etag.startswith("W/"):
+                headers["etag"] = f"W/{etag}"
+            await send({**start, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": data})
+
+        await self.app(scope, receive, buffered)
 
 
 def show_page_urls(root: Path, base_url: str) -> list[str]:

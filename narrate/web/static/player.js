@@ -4,8 +4,14 @@
 // player), artist, artwork, episode (a stable id for the remembered position), duration (seconds,
 // shown before the audio's metadata loads), transcript (WebVTT, one cue per sentence), chapters
 // (Podcasting 2.0 JSON chapters), download (defaults to src), highlight-page (highlight host-page
-// elements carrying data-narrate-sentence markers), theme (light|dark|auto), compact (no title:
-// the page shows it just above).
+// elements carrying data-narrate-sentence markers; a closed <details> opens while its text is read),
+// theme (auto|light|dark; auto, the default, follows the host page's background), layout (bar: one
+// compact row that expands; full, the default), compact (no title: the page shows it just above),
+// feed (the podcast feed URL: a subscribe menu), data-layer (push events to window.dataLayer).
+//
+// Events (composed, bubbling, from the element): narrate:play, pause, progress (25/50/75 %), ended,
+// seek, chapter, ratechange, error; detail = { episode, position, duration, ... }.
+// #t=SECONDS or ?t=SECONDS on the page starts the first player there.
 //
 // Safety: the static markup below holds no article text; every string that comes from the article,
 // the transcript or the chapters is written with textContent or as an attribute value, never as HTML.
@@ -32,14 +38,27 @@ const ICONS = {
   chapters: '<path d="M4 6h2v2H4zm4 0h12v2H8zm-4 5h2v2H4zm4 0h12v2H8zm-4 5h2v2H4zm4 0h12v2H8z"/>',
   transcript: '<path d="M5 4h14a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 2v12h12V6zm2 2h8v2H8zm0 3h8v2H8zm0 3h5v2H8z"/>',
   download: '<path d="M11 4h2v8.17l3.59-3.58L18 10l-6 6-6-6 1.41-1.41L11 12.17zM5 18h14v2H5z"/>',
+  more: '<path d="M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z"/>',
+  share: '<path d="M18 16a3 3 0 0 0-2.4 1.2l-7-3.5a3 3 0 0 0 0-1.4l7-3.5A3 3 0 1 0 15 7l-7 3.5a3 3 0 1 0 0 3l7 3.5A3 3 0 1 0 18 16z"/>',
+  close: '<path d="M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z"/>',
 };
+const QUARTILES = [25, 50, 75];
 
 const svg = (name) =>
   `<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false" fill="currentColor">${ICONS[name]}</svg>`;
 
 // Static markup only: no article text is ever interpolated here.
 const MARKUP = `
-<section class="player" part="player">
+<div class="np"><div class="box">
+<div class="bar" part="bar" role="group">
+  <button class="bar-play" type="button" aria-label="Play">${svg("play")}</button>
+  <img class="art bar-art" alt="" hidden>
+  <div class="bar-meta"><p class="bar-title"></p><p class="bar-time"><span class="bar-elapsed">0:00</span> / <span class="bar-total">0:00</span></p></div>
+  <button class="bar-rate" type="button" title="Playback speed (&lt; and &gt;)">1×</button>
+  <button class="expand" type="button" aria-expanded="false" aria-controls="full" aria-label="All controls" title="All controls">${svg("more")}</button>
+  <div class="line" aria-hidden="true"><div></div></div>
+</div>
+<section class="player" id="full" part="player">
   <div class="head">
     <img class="art" alt="" hidden>
     <div class="meta">
@@ -76,6 +95,11 @@ const MARKUP = `
       <a class="transcript-link" hidden>Transcript<span class="visually-hidden"> (WebVTT file)</span></a>
       <a class="download" download>${svg("download")}<span>Download</span><span class="visually-hidden"> audio</span></a>
     </span>
+    <span class="more">
+      <button class="tab np-share" type="button" title="Copy a link to this moment">${svg("share")}<span>Share</span></button>
+      <details class="subscribe" hidden><summary class="tab">Subscribe</summary><ul class="apps"></ul></details>
+      <button class="tab collapse" type="button" aria-controls="full" hidden>Fewer controls</button>
+    </span>
   </div>
   <ol class="chapters" id="chapters" aria-label="Chapters" hidden></ol>
   <div class="transcript" id="transcript" role="group" aria-label="Transcript: select a sentence to play from it" hidden></div>
@@ -95,7 +119,13 @@ const MARKUP = `
   </details>
   <p class="status" role="status" aria-live="polite"></p>
   <audio preload="metadata"></audio>
-</section>`;
+</section></div>
+<div class="mini" role="region" aria-label="Now playing" hidden>
+  <button class="mini-play" type="button" aria-label="Pause">${svg("pause")}</button>
+  <div class="bar-meta"><p class="mini-title"></p><p class="bar-time mini-time"></p></div>
+  <button class="mini-close" type="button" aria-label="Close the mini player">${svg("close")}</button>
+  <div class="line" aria-hidden="true"><div></div></div>
+</div></div>`;
 
 let template = null;
 function playerTemplate() {
@@ -137,6 +167,43 @@ function rateLabel(rate) {
   return `${rate}×`;
 }
 
+function isDark(color) {
+  const m = /rgba?\(([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:[,\s/]+([\d.]+)(%?))?/.exec(color || "");
+  if (!m) return null;
+  const alpha = m[4] === undefined ? 1 : Number(m[4]) / (m[5] ? 100 : 1);
+  if (alpha < 0.5) return null; // transparent: look further out
+  return 0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3] < 128;
+}
+
+// The host page's theme: the first opaque background around the element, else the canvas.
+function pageIsDark(element) {
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const dark = isDark(getComputedStyle(node).backgroundColor);
+    if (dark !== null) return dark;
+  }
+  const scheme = getComputedStyle(document.documentElement).colorScheme || "";
+  return scheme.includes("dark") && (!scheme.includes("light") || matchMedia("(prefers-color-scheme: dark)").matches);
+}
+
+function startFromUrl() {
+  const hash = /(?:^#|&)t=([\d:.]+)/.exec(location.hash);
+  const raw = hash ? hash[1] : new URLSearchParams(location.search).get("t");
+  if (!raw) return null;
+  const seconds = raw.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
+
+function subscribeLinks(feed) {
+  const links = [];
+  if (/^https?:\/\//.test(feed)) {
+    const bare = feed.replace(/^https?:\/\//, "");
+    links.push(["Apple Podcasts", `podcast://${bare}`], ["Overcast", `overcast://x-callback-url/add?url=${encodeURIComponent(feed)}`],
+      ["Pocket Casts", `pktc://subscribe/${bare}`]);
+  }
+  links.push(["RSS feed", feed]);
+  return links;
+}
+
 function storageGet(key) {
   try {
     return window.localStorage.getItem(key);
@@ -175,7 +242,7 @@ function ensureHostStyle() {
 
 class NarratePlayer extends HTMLElement {
   static get observedAttributes() {
-    return ["src", "episode-title", "artist", "artwork", "transcript", "chapters", "download", "duration"];
+    return ["src", "episode-title", "artist", "artwork", "transcript", "chapters", "download", "duration", "theme", "layout", "feed"];
   }
 
   constructor() {
@@ -187,6 +254,12 @@ class NarratePlayer extends HTMLElement {
     this.lastSaved = 0;
     this.userScrolledAt = 0;
     this.hostMarked = [];
+    this.openedDetails = [];
+    this.quartiles = new Set();
+    this.expanded = false;
+    this.emittedRate = 1;
+    this.inView = true;
+    this.dismissed = false;
     this.root = this.attachShadow({ mode: "open" });
     const link = document.createElement("link");
     link.rel = "stylesheet";
@@ -194,7 +267,12 @@ class NarratePlayer extends HTMLElement {
     this.root.append(link, playerTemplate().content.cloneNode(true));
     const $ = (selector) => this.root.querySelector(selector);
     this.ui = {
-      section: $(".player"), art: $(".art"), title: $(".title"), total: $(".total"),
+      np: $(".np"), barPlay: $(".bar-play"), barArt: $(".bar-art"), barTitle: $(".bar-title"),
+      barElapsed: $(".bar-elapsed"), barTotal: $(".bar-total"), barRate: $(".bar-rate"), expand: $(".expand"),
+      share: $(".np-share"), subscribe: $(".subscribe"), apps: $(".apps"), collapse: $(".collapse"), keys: $(".keys"),
+      mini: $(".mini"), miniPlay: $(".mini-play"), miniTitle: $(".mini-title"), miniTime: $(".mini-time"),
+      miniClose: $(".mini-close"), lines: this.root.querySelectorAll(".line div"),
+      section: $(".player"), art: $(".player .art"), title: $(".title"), total: $(".total"),
       play: $(".play"), back: $(".back"), forward: $(".forward"), seek: $(".seek"),
       elapsed: $(".elapsed"), remaining: $(".remaining"), now: $(".now"), nowTitle: $(".now-title"),
       resume: $(".resume"), rate: $(".rate"), mute: $(".mute"), vol: $(".vol"),
@@ -238,11 +316,103 @@ class NarratePlayer extends HTMLElement {
     document.addEventListener(PLAY_EVENT, this.onPlayElsewhere);
     this.onPageHide = () => this.savePosition(true);
     window.addEventListener("pagehide", this.onPageHide);
+    this.onHash = () => {
+      const start = this.isFirst() ? startFromUrl() : null;
+      if (start !== null) this.seekTo(start);
+    };
+    window.addEventListener("hashchange", this.onHash);
+    this.onScheme = () => this.applyTheme();
+    this.schemeQuery = matchMedia("(prefers-color-scheme: dark)");
+    this.schemeQuery.addEventListener("change", this.onScheme);
+    this.themeWatch = new MutationObserver(this.onScheme);
+    for (const node of [document.documentElement, document.body]) {
+      if (node) this.themeWatch.observe(node, { attributes: true, attributeFilter: ["class", "style", "data-theme"] });
+    }
+    this.viewWatch = new IntersectionObserver((entries) => {
+      this.inView = entries[entries.length - 1].isIntersecting;
+      this.updateMini();
+    });
+    this.viewWatch.observe(this);
+  }
+
+  isFirst() {
+    return document.querySelector("narrate-player") === this;
+  }
+
+  applyTheme() {
+    const theme = this.getAttribute("theme");
+    const dark = theme === "dark" || (theme !== "light" && pageIsDark(this));
+    this.ui.np.classList.toggle("dark", dark);
+  }
+
+  applyLayout() {
+    const bar = this.getAttribute("layout") === "bar";
+    this.ui.np.classList.toggle("is-bar", bar && !this.expanded);
+    this.ui.collapse.hidden = !bar;
+    this.ui.expand.setAttribute("aria-expanded", String(this.expanded));
+  }
+
+  setExpanded(expanded) {
+    this.expanded = expanded;
+    this.applyLayout();
+    (expanded ? this.ui.collapse : this.ui.expand).focus();
+  }
+
+  updateMini() {
+    const show = !this.audio.paused && !this.inView && !this.dismissed;
+    this.ui.mini.hidden = !show;
+  }
+
+  emit(type, extra) {
+    const detail = {
+      episode: this.getAttribute("episode") || this.getAttribute("src") || "",
+      position: Math.round(this.audio.currentTime * 1000) / 1000,
+      duration: Math.round(this.duration * 1000) / 1000,
+      ...extra,
+    };
+    this.dispatchEvent(new CustomEvent(`narrate:${type}`, { bubbles: true, composed: true, detail }));
+    if (this.hasAttribute("data-layer")) {
+      const name = this.getAttribute("data-layer") || "dataLayer";
+      (window[name] = window[name] || []).push({ event: `narrate:${type}`, ...detail });
+    }
+  }
+
+  async share() {
+    const url = new URL(location.href);
+    url.searchParams.delete("t");
+    const at = Math.floor(this.audio.currentTime);
+    url.hash = `t=${at}`;
+    try {
+      await navigator.clipboard.writeText(url.href);
+      this.announce(`Link to ${clock(at)} copied.`);
+    } catch {
+      if (navigator.share) navigator.share({ url: url.href, title: this.getAttribute("episode-title") || "" }).catch(() => {});
+      else this.announce(`Link to ${clock(at)}: ${url.href}`);
+    }
+  }
+
+  renderSubscribe() {
+    const feed = this.getAttribute("feed");
+    this.ui.subscribe.hidden = !feed;
+    this.ui.apps.replaceChildren();
+    if (!feed) return;
+    for (const [label, href] of subscribeLinks(feed)) {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.textContent = label;
+      link.href = href;
+      item.append(link);
+      this.ui.apps.append(item);
+    }
   }
 
   disconnectedCallback() {
     document.removeEventListener(PLAY_EVENT, this.onPlayElsewhere);
     window.removeEventListener("pagehide", this.onPageHide);
+    window.removeEventListener("hashchange", this.onHash);
+    this.schemeQuery.removeEventListener("change", this.onScheme);
+    this.themeWatch.disconnect();
+    this.viewWatch.disconnect();
     this.savePosition(true);
     this.connected = false;
   }
@@ -255,10 +425,19 @@ class NarratePlayer extends HTMLElement {
     const { ui } = this;
     const title = this.getAttribute("episode-title") || "";
     ui.title.textContent = title;
-    ui.section.setAttribute("aria-label", title ? `Audio player: ${title}` : "Audio player");
+    ui.barTitle.textContent = title;
+    ui.miniTitle.textContent = title;
+    const label = title ? `Audio player: ${title}` : "Audio player";
+    ui.section.setAttribute("aria-label", label);
+    ui.np.querySelector(".bar").setAttribute("aria-label", label);
     const artwork = this.getAttribute("artwork");
-    ui.art.hidden = !artwork;
-    if (artwork) ui.art.src = artwork;
+    for (const art of [ui.art, ui.barArt]) {
+      art.hidden = !artwork;
+      if (artwork) art.src = artwork;
+    }
+    this.applyTheme();
+    this.applyLayout();
+    this.renderSubscribe();
     const src = this.getAttribute("src") || "";
     if (this.audio.getAttribute("src") !== src) {
       this.audio.src = src;
@@ -277,6 +456,16 @@ class NarratePlayer extends HTMLElement {
   bind() {
     const { ui, audio } = this;
     ui.play.addEventListener("click", () => this.togglePlay());
+    ui.barPlay.addEventListener("click", () => this.togglePlay());
+    ui.miniPlay.addEventListener("click", () => this.togglePlay());
+    ui.miniClose.addEventListener("click", () => {
+      this.dismissed = true;
+      this.updateMini();
+    });
+    ui.barRate.addEventListener("click", () => this.setRate(RATES[(RATES.indexOf(Number(ui.rate.value)) + 1) % RATES.length], true));
+    ui.expand.addEventListener("click", () => this.setExpanded(true));
+    ui.collapse.addEventListener("click", () => this.setExpanded(false));
+    ui.share.addEventListener("click", () => this.share());
     ui.back.addEventListener("click", () => this.skip(-SKIP_SECONDS));
     ui.forward.addEventListener("click", () => this.skip(SKIP_SECONDS));
     ui.seek.addEventListener("input", () => this.seekTo(Number(ui.seek.value)));
@@ -312,26 +501,46 @@ class NarratePlayer extends HTMLElement {
     audio.addEventListener("pause", () => {
       this.updatePlayButton();
       this.savePosition(true);
+      if (!audio.ended) this.emit("pause");
     });
     audio.addEventListener("ended", () => {
       this.updatePlayButton();
       storageSet(this.episodeKey, null);
+      this.emit("ended");
     });
     audio.addEventListener("timeupdate", () => {
+      const before = this.lastTime || 0;
+      this.lastTime = audio.currentTime;
       this.updateTime();
       this.savePosition(false);
+      const total = this.duration;
+      if (!total || audio.paused || audio.seeking) return;
+      for (const q of QUARTILES) {
+        const at = (total * q) / 100;
+        if (!this.quartiles.has(q) && before < at && audio.currentTime >= at && audio.currentTime - before < 5) {
+          this.quartiles.add(q);
+          this.emit("progress", { percent: q });
+        }
+      }
     });
     audio.addEventListener("seeked", () => this.updateTime());
     audio.addEventListener("durationchange", () => this.updateTime());
     audio.addEventListener("progress", () => this.updateBuffered());
     audio.addEventListener("loadedmetadata", () => {
       audio.playbackRate = Number(ui.rate.value);
-      this.offerResume();
+      const start = this.started ? null : this.isFirst() ? startFromUrl() : null;
+      this.started = true;
+      if (start !== null) this.seekTo(start);
+      else this.offerResume();
       this.updateTime();
     });
     audio.addEventListener("ratechange", () => {
       const rate = audio.playbackRate;
       if (RATES.includes(rate)) ui.rate.value = String(rate);
+      ui.barRate.textContent = rateLabel(rate);
+      ui.barRate.setAttribute("aria-label", `Playback speed ${rateLabel(rate)}`);
+      if (rate !== this.emittedRate) this.emit("ratechange", { rate }); // default and current rate both fire it
+      this.emittedRate = rate;
     });
     audio.addEventListener("volumechange", () => {
       ui.vol.value = String(audio.muted ? 0 : audio.volume);
@@ -340,7 +549,9 @@ class NarratePlayer extends HTMLElement {
       ui.mute.innerHTML = svg(audio.muted || audio.volume === 0 ? "muted" : "volume");
     });
     audio.addEventListener("error", () => {
-      if (audio.getAttribute("src")) this.announce("The audio could not be loaded. Try the download link.");
+      if (!audio.getAttribute("src")) return;
+      this.announce("The audio could not be loaded. Try the download link.");
+      this.emit("error", { message: "audio" });
     });
   }
 
@@ -361,6 +572,8 @@ class NarratePlayer extends HTMLElement {
 
   onPlay() {
     this.ui.resume.hidden = true;
+    this.dismissed = false;
+    this.emit("play");
     this.updatePlayButton();
     document.dispatchEvent(new CustomEvent(PLAY_EVENT, { detail: this }));
     this.setupMediaSession();
@@ -368,10 +581,13 @@ class NarratePlayer extends HTMLElement {
 
   updatePlayButton() {
     const playing = !this.audio.paused;
-    this.ui.play.setAttribute("aria-label", playing ? "Pause" : "Play");
+    for (const button of [this.ui.play, this.ui.barPlay, this.ui.miniPlay]) {
+      button.setAttribute("aria-label", playing ? "Pause" : "Play");
+      button.innerHTML = svg(playing ? "pause" : "play");
+    }
     this.ui.play.title = playing ? "Pause (K)" : "Play (K)";
-    this.ui.play.innerHTML = svg(playing ? "pause" : "play");
     this.ui.section.classList.toggle("playing", playing);
+    this.updateMini();
   }
 
   skip(delta) {
@@ -382,8 +598,11 @@ class NarratePlayer extends HTMLElement {
     const end = this.duration;
     let target = Math.max(0, seconds);
     if (end) target = Math.min(target, end);
+    const from = this.audio.currentTime;
     this.audio.currentTime = target;
+    this.lastTime = target;
     this.updateTime(target);
+    this.emit("seek", { from: Math.round(from * 1000) / 1000 });
     if (andPlay && this.audio.paused) this.play();
   }
 
@@ -436,6 +655,10 @@ class NarratePlayer extends HTMLElement {
     ui.elapsed.textContent = clock(current);
     ui.remaining.textContent = total ? `-${clock(total - current)}` : "0:00";
     ui.total.textContent = total ? minutesLabel(total) : "";
+    ui.barElapsed.textContent = clock(current);
+    ui.barTotal.textContent = clock(total);
+    ui.miniTime.textContent = `${clock(current)} / ${clock(total)}`;
+    for (const line of ui.lines) line.style.width = `${percent}%`;
     this.updateChapter(current);
     this.updateCue(current);
   }
@@ -546,6 +769,7 @@ class NarratePlayer extends HTMLElement {
         .sort((a, b) => a.start - b.start);
     } catch {
       this.announce("The chapters could not be loaded.");
+      this.emit("error", { message: "chapters" });
     }
     this.renderChapters();
     this.updateTime();
@@ -593,6 +817,7 @@ class NarratePlayer extends HTMLElement {
     const { now, nowTitle, chapters } = this.ui;
     now.hidden = index < 0;
     nowTitle.textContent = index >= 0 ? this.chapterList[index].title : "";
+    if (index >= 0 && !this.audio.paused) this.emit("chapter", { index, title: this.chapterList[index].title });
     for (const button of chapters.querySelectorAll("button")) {
       if (Number(button.dataset.index) === index) button.setAttribute("aria-current", "true");
       else button.removeAttribute("aria-current");
@@ -632,6 +857,7 @@ class NarratePlayer extends HTMLElement {
       text = await response.text();
     } catch {
       this.announce("The transcript could not be loaded.");
+      this.emit("error", { message: "transcript" });
       return;
     }
     if (url !== this.getAttribute("transcript")) return;
@@ -762,11 +988,30 @@ class NarratePlayer extends HTMLElement {
     if (!this.hasAttribute("highlight-page")) return;
     for (const element of this.hostMarked) element.removeAttribute("data-narrate-current");
     this.hostMarked = [];
-    if (!cueId) return;
+    if (!cueId) return this.openDetails();
     ensureHostStyle();
     const selector = `[data-narrate-sentence~="${CSS.escape(cueId)}"]`;
     this.hostMarked = Array.from(document.querySelectorAll(selector));
     for (const element of this.hostMarked) element.setAttribute("data-narrate-current", "");
+    this.openDetails();
+  }
+
+  // A closed <details> (a FAQ answer) opens while its text is read, and closes again after.
+  openDetails() {
+    const needed = new Set();
+    for (const element of this.hostMarked) {
+      const details = element.closest("details");
+      const summary = element.closest("summary");
+      if (details && !(summary && summary.parentElement === details)) needed.add(details);
+    }
+    for (const details of this.openedDetails) if (!needed.has(details)) details.open = false;
+    this.openedDetails = this.openedDetails.filter((details) => needed.has(details));
+    for (const details of needed) {
+      if (!details.open) {
+        details.open = true;
+        this.openedDetails.push(details);
+      }
+    }
   }
 
   // ---- Media Session ----
@@ -780,7 +1025,7 @@ class NarratePlayer extends HTMLElement {
         title: this.getAttribute("episode-title") || "",
         artist: this.getAttribute("artist") || "",
         album: this.chapterIndex >= 0 ? this.chapterList[this.chapterIndex].title : "",
-        artwork: artwork ? [{ src: new URL(artwork, document.baseURI).href }] : [],
+        artwork: artwork ? [{ src: new URL(artwork, document.baseURI).href, sizes: "512x512" }] : [],
       });
     } catch {
       /* an artwork URL the browser rejects must not stop playback */
