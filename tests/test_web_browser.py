@@ -672,3 +672,18 @@ def test_axe_in_every_layout_and_theme(browser: Any, site: Site, state: str, the
     in_player = [v for v in violations if any(PLAYER in json.dumps(n["target"]) for n in v["nodes"])]
     page.context.close()
     assert in_player == [], json.dumps(in_player, indent=1)[:4000]
+
+
+def test_the_player_adopts_the_audio_the_page_started_loading(browser: Any, site: Site) -> None:
+    page = open_bar(browser, site, "desktop")
+    # The <audio> of the snippet's light DOM now plays inside the player: one audio element, loading once.
+    assert page.evaluate("document.querySelector('narrate-player > audio')") is None
+    src = shadow(page, "r.querySelector('audio').getAttribute('src')")
+    assert src.endswith(".mp3")
+    assert shadow(page, "r.querySelectorAll('audio').length") == 1
+    loads = page.evaluate(
+        "performance.getEntriesByType('resource').filter(e => e.name.endsWith('.mp3')).length")
+    assert loads <= 1
+    page.locator(f"{PLAYER} .bar-play").click()
+    page.wait_for_function("document.querySelector('narrate-player').shadowRoot.querySelector('audio').currentTime > 0")
+    page.context.close()

@@ -117,7 +117,9 @@ def player_element(
         pairs.append(("highlight-page", ""))
     if compact:
         pairs.append(("compact", ""))
-    fallback = f'<a href="{html.escape(source.audio_url)}">Listen to this article</a>'
+    # The audio starts loading its metadata as the page is parsed; the player adopts it when it runs.
+    early = f'<audio src="{html.escape(source.audio_url)}" preload="metadata" hidden></audio>'
+    fallback = early + f'<a href="{html.escape(source.audio_url)}">Listen to this article</a>'
     if source.transcript_url:
         fallback += f' · <a href="{html.escape(source.transcript_url)}">Transcript</a>'
     return f"<narrate-player{_attributes(pairs)}>{fallback}</narrate-player>"

@@ -280,6 +280,14 @@ class NarratePlayer extends HTMLElement {
       transcriptLink: $(".transcript-link"), download: $(".download"),
       chapters: $(".chapters"), transcript: $(".transcript"), status: $(".status"), audio: $("audio"),
     };
+    // An <audio> the page put inside the element has been loading the episode's metadata since the page
+    // was parsed, before this module ran: use it, so being ready does not wait one more round trip.
+    const early = this.querySelector(":scope > audio");
+    if (early) {
+      early.removeAttribute("hidden");
+      this.ui.audio.replaceWith(early);
+      this.ui.audio = early;
+    }
     for (const rate of RATES) {
       const option = document.createElement("option");
       option.value = String(rate);
@@ -439,8 +447,9 @@ class NarratePlayer extends HTMLElement {
     this.applyLayout();
     this.renderSubscribe();
     const src = this.getAttribute("src") || "";
-    if (this.audio.getAttribute("src") !== src) {
-      this.audio.src = src;
+    if (this.loadedSrc !== src) {
+      this.loadedSrc = src;
+      if (this.audio.getAttribute("src") !== src) this.audio.src = src;
       this.loadTranscript();
     }
     const download = this.getAttribute("download") || src;
