@@ -303,6 +303,7 @@ def narrate(
         if existing is not None:
             return Narration(Status.UNCHANGED, planned.guid, existing.title, sentences, episode=existing,
                              stages=watch.stages)
+    feed.claim_media()  # a location narrate may not use is refused before anything is synthesized
     if on_script is not None:
         on_script(planned.script)
     cache_hits = 0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from narrate.errors import ConfigError, PublishError
 from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
+from narrate.publish import ledger
 from narrate.publish.feed import Feed
 from narrate.publish.files import WriteStep
 from narrate.publish.names import content_name, slugify
@@ -95,7 +96,7 @@ def publish_artwork(feed: Feed) -> str:
         data, suffix = default_artwork(show.title), ".png"
     name = f"{ARTWORK_PREFIX}{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
     if not (feed.path / name).exists():
-        feed.write_file(WriteStep.ARTWORK, name, data)
+        feed.write_cover(name, data)
     return show.base_url + name
 
 
@@ -103,9 +104,8 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
                    write_feed: bool = True) -> tuple[Episode, tuple[str, ...]]:
     """Save the record of an episode whose files are written, and (unless ``write_feed`` is False) feed.xml.
 
-    Returns the episode and the files its previous version referenced and it does not. With
-    ``write_feed`` False those stay until the caller's next :func:`write_feed` is given them, because
-    the feed.xml now published may still point at them.
+    Returns the episode and the files its previous version referenced and it does not; the ledger keeps
+    those for the feed's grace period after the next feed.xml stops pointing at them.
     """
     store, media, files, meta = feed.store, feed.media, written.files, written.meta
     with feed.locked():
@@ -132,38 +132,42 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
             dropped = tuple(n for n in (previous.audio.name, *(f.name for f in previous.extra_files))
                             if n not in files.names)
         if write_feed:
-            _write_feed(feed, now, dropped)
+            _write_feed(feed, now)
     return episode, dropped
 
 
-def write_feed(feed: Feed, now: dt.datetime, dropped: Iterable[str] = ()) -> int:
-    """Rewrite feed.xml and the feed's views from the records, then remove ``dropped`` files nothing
-    references; returns the number of episodes."""
+def write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
+    """Rewrite feed.xml and the feed's views from the records, then collect garbage (``takedowns``: files to
+    delete at once when no feed references them); returns the number of episodes."""
     with feed.locked():
-        return _write_feed(feed, now, dropped)
+        return _write_feed(feed, now, takedowns)
 
 
-def _write_feed(feed: Feed, now: dt.datetime, dropped: Iterable[str] = ()) -> int:
+def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
     """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock."""
     episodes = feed.store.episodes()
     image = publish_artwork(feed)
     feed.write_file(WriteStep.FEED_XML, "feed.xml", build_feed(feed.settings, episodes, now, image_url=image))
     for view in feed.views:
         view(feed, episodes, image)
-    collect_garbage(feed, episodes, image, dropped)
+    collect_garbage(feed, episodes, image, takedowns)
     return len(episodes)
 
 
-def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, dropped: Iterable[str] = ()) -> list[str]:
-    """Remove episode files no record references (``dropped`` ones now, strays after a grace period) and old
-    artwork; returns the names removed."""
+def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, takedowns: Iterable[str] = ()) -> list[str]:
+    """Remove files narrate wrote that no feed references any more (see :mod:`narrate.publish.ledger`): episode
+    files in the media location, old covers in the feed folder; returns the names removed."""
     keep = {f.name for e in episodes for f in (e.audio, *e.extra_files)}
-    removed = feed.media.collect(keep, dropped)
-    current = image_url.rsplit("/", 1)[-1]
-    for path in feed.path.glob(f"{ARTWORK_PREFIX}*"):
-        if path.is_file() and path.name != current:
-            path.unlink()
-            removed.append(path.name)
+    grace = feed.settings.media.keep_replaced_days * 86400
+    feed.note_ledger("garbage collection")
+    feed.claim_media()
+    removed = ledger.collect(feed.media, feed.ledger_id, "episodes", keep, takedowns=takedowns, grace=grace,
+                             adopt=True).removed
+    current = image_url.rsplit("/", 1)[-1] if not feed.settings.show.image_url else ""
+    folder = feed.folder
+    ledger.claim(folder, own=True)
+    removed += ledger.collect(folder, feed.ledger_id, "covers", {current} - {""}, grace=grace, adopt=True,
+                              only=ARTWORK_PREFIX).removed
     return removed
 
 

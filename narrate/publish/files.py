@@ -25,6 +25,8 @@ class WriteStep(StrEnum):
     FEED_XML = "feed.xml"
     SHOW_PAGE = "show page"
     """index.html and the player files it uses."""
+    LEDGER = "ledger"
+    """The media ledger's objects under ``.narrate/`` (entries before each file, a feed's use after feed.xml)."""
     SETTINGS = "settings"
     """feed.toml, written once when a feed is created."""
 
