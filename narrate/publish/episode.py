@@ -144,10 +144,27 @@ def write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> i
 
 
 def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
-    """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock."""
-    episodes = feed.store.episodes()
+    """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock.
+    A record that cannot be read or rendered is quarantined, so one record never stops a feed."""
+    store = feed.store
+    episodes, damaged = store.readable()
+    for path, reason in damaged:
+        store.quarantine(path, reason)
     image = publish_artwork(feed)
-    feed.write_file(WriteStep.FEED_XML, "feed.xml", build_feed(feed.settings, episodes, now, image_url=image))
+    try:
+        document = build_feed(feed.settings, episodes, now, image_url=image)
+    except ValueError:
+        renderable = []
+        for episode in episodes:
+            try:
+                build_feed(feed.settings, [episode], now, image_url=image)
+            except ValueError as error:
+                store.quarantine(store.record_path(episode.guid), str(error))
+                continue
+            renderable.append(episode)
+        episodes = renderable
+        document = build_feed(feed.settings, episodes, now, image_url=image)
+    feed.write_file(WriteStep.FEED_XML, "feed.xml", document)
     for view in feed.views:
         view(feed, episodes, image)
     collect_garbage(feed, episodes, image, takedowns)
