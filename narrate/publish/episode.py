@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from narrate.errors import ConfigError, PublishError
 from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
 from narrate.publish import ledger
 from narrate.publish.feed import Feed
-from narrate.publish.files import WriteStep
+from narrate.publish.files import WriteStep, stale_temp_files
 from narrate.publish.names import content_name, slugify
 from narrate.publish.rss import CHAPTERS_TYPE, build_feed
 from narrate.publish.store import episode_guid
@@ -139,6 +140,7 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
 def write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
     """Rewrite feed.xml and the feed's views from the records, then collect garbage (``takedowns``: files to
     delete at once when no feed references them); returns the number of episodes."""
+    feed.claim_media()  # refused before anything is written when the location is not narrate's
     with feed.locked():
         return _write_feed(feed, now, takedowns)
 
@@ -186,6 +188,42 @@ def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, takedow
     removed += ledger.collect(folder, feed.ledger_id, "covers", {current} - {""}, grace=grace, adopt=True,
                               only=ARTWORK_PREFIX).removed
     return removed
+
+
+def reconcile(feed: Feed, now: dt.datetime) -> bool:
+    """Before anything else: under the lock, remove temp files dead writers left, and rewrite feed.xml when it
+    does not list exactly the records (a crash between the two); returns whether feed.xml was rewritten."""
+    media = feed.media.local_dir
+    dead = media is not None and stale_temp_files(media)
+    if not (dead or feed_disagrees(feed) or stale_temp_files(feed.path, any_writer=True)
+            or stale_temp_files(feed.store.records_dir, any_writer=True)):
+        return False
+    feed.claim_media()
+    with feed.locked():
+        for directory in (feed.path, feed.store.records_dir):
+            for path in stale_temp_files(directory, any_writer=True):
+                path.unlink(missing_ok=True)
+        if media is not None:
+            for path in stale_temp_files(media):
+                path.unlink(missing_ok=True)
+        if not feed_disagrees(feed):
+            return False
+        _write_feed(feed, now)
+        return True
+
+
+def feed_disagrees(feed: Feed) -> bool:
+    """Whether feed.xml may not list exactly the records: missing, other GUIDs, or older than a record."""
+    records = feed.store.records_dir
+    paths = list(records.glob("*.json")) if records.is_dir() else []
+    feed_xml = feed.path / "feed.xml"
+    if not feed_xml.is_file():
+        return bool(paths)
+    listed = set(re.findall(rb"<guid[^>]*>([^<]+)</guid>", feed_xml.read_bytes()))
+    if listed != {p.stem.encode() for p in paths}:
+        return True
+    written = feed_xml.stat().st_mtime_ns
+    return any(p.stat().st_mtime_ns > written for p in paths)
 
 
 def rebuild(feed: Feed, now: dt.datetime) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from narrate.errors import ConfigError, PublishError
 from narrate.model import Episode
 from narrate.publish import ledger
-from narrate.publish.files import WriteHook, WriteStep, write_atomic
+from narrate.publish.files import WriteHook, WriteStep, fault_hooks, write_atomic
 from narrate.publish.media import MediaStore
 from narrate.publish.settings import FeedSettings, default_feed_toml, read_feed_settings
 from narrate.publish.store import EpisodeStore
@@ -45,7 +45,7 @@ class Feed:
     @classmethod
     def open(cls, path: Path, *, views: Sequence[FeedView] = (), hooks: Sequence[WriteHook] = ()) -> Feed:
         """The feed in ``path``; a ConfigError when there is none or its feed.toml is invalid. Writes nothing."""
-        return cls(path, read_feed_settings(path), tuple(views), tuple(hooks))
+        return cls(path, read_feed_settings(path), tuple(views), (*hooks, *fault_hooks()))
 
     @classmethod
     def create(cls, path: Path, *, views: Sequence[FeedView] = (),
@@ -54,7 +54,7 @@ class Feed:
         settings_file = path / "feed.toml"
         if settings_file.exists():
             raise ConfigError(f"{path}: a feed exists here already")
-        for hook in hooks:
+        for hook in (*hooks, *fault_hooks()):
             hook(WriteStep.SETTINGS, settings_file.name)
         try:
             write_atomic(settings_file, default_feed_toml(path.name).encode())
