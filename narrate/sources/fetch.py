@@ -195,7 +195,7 @@ def _cut_connections(connections: list[Any]) -> None:
 def _watched(base: type[Any]) -> type[Any]:
     """A connection pool class whose new connections join the current fetch's, for its watchdog."""
 
-    class Watched(base):  # type: ignore[misc, valid-type]
+    class Watched(base):  # type: ignore[misc]
         def _new_conn(self) -> Any:
             connection = super()._new_conn()
             getattr(_local, "connections", []).append(connection)
