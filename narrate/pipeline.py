@@ -29,7 +29,7 @@ from narrate.audio.assemble import AssembleOptions, assemble
 from narrate.audio.encode import EncodedEpisode, Tags, encode_episode
 from narrate.audio.mastering import MasterOptions
 from narrate.model import Article, Episode, Programme, Role, Script, Take
-from narrate.publish.episode import WrittenEpisode, record_episode, write_episode_files
+from narrate.publish.episode import WrittenEpisode, reconcile, record_episode, write_episode_files
 from narrate.publish.feed import Feed
 from narrate.publish.store import episode_guid
 from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
@@ -295,6 +295,9 @@ def narrate(
     watch = _Stopwatch()
     article = source if isinstance(source, Article) else read_source(str(source), options.read)
     watch.lap("read")
+    if publish:
+        feed.claim_media()  # a location narrate may not use is refused before anything is written
+        reconcile(feed, now or dt.datetime.now(dt.UTC))  # a crash may have left a record feed.xml lacks
     planned = plan(article, feed, options, registry, preparer)
     sentences = sum(1 for _ in planned.script.sentences())
     watch.lap("script")
@@ -303,6 +306,7 @@ def narrate(
         if existing is not None:
             return Narration(Status.UNCHANGED, planned.guid, existing.title, sentences, episode=existing,
                              stages=watch.stages)
+    feed.claim_media()
     if on_script is not None:
         on_script(planned.script)
     cache_hits = 0

@@ -4,6 +4,7 @@ and when the feed and its garbage collection catch up with them."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,7 +50,8 @@ def test_pool_workers_write_to_a_shared_folder(tmp_path: Path) -> None:
     assert len(check_feed(feed_dir)) == 4
     assert all(url.startswith(CDN) and (share / url.removeprefix(CDN)).is_file() for url in enclosures(feed_dir))
     assert not (feed_dir / "episodes").exists()
-    assert len(list(share.iterdir())) == 4 * 4  # audio, VTT, SRT, JSON chapters each
+    assert len([p for p in share.iterdir() if p.name != ".narrate"]) == 4 * 4  # audio, VTT, SRT, JSON chapters
+    assert len(list((share / ".narrate" / "ledger").iterdir())) == 4 * 4  # one ledger entry per file
 
 
 @pytest.fixture
@@ -82,6 +84,11 @@ def bucket_objects(endpoint: str) -> dict[str, bytes]:
             for item in listing}
 
 
+def published_objects(endpoint: str) -> dict[str, bytes]:
+    """The bucket's objects but narrate's ledger (under .narrate/)."""
+    return {k: v for k, v in bucket_objects(endpoint).items() if not k.startswith(".narrate/")}
+
+
 @pytest.mark.slow
 def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Path, s3_endpoint: str) -> None:
     pytest.importorskip("distributed")
@@ -89,11 +96,12 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
 
     paths = write_articles(tmp_path / "a", 3)
     feed_dir = make_feed(tmp_path / "feeds" / "harbor", f'media = "s3://podcasts/harbor/"\nmedia_url = "{CDN}"\n'
-                                                        f'media_options = {{ endpoint_url = "{s3_endpoint}" }}\n')
+                                                        f'media_options = {{ endpoint_url = "{s3_endpoint}" }}\n'
+                                                        'keep_replaced_days = 0\n')
     with DaskRunner(local_workers=2) as runner:
         report = run_into([str(tmp_path / "a")], feed_dir, FAKE, runner=runner)
         assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3, report.outcomes
-        objects = bucket_objects(s3_endpoint)
+        objects = published_objects(s3_endpoint)
         records = store(feed_dir).episodes()
         assert sorted(objects) == sorted(f.name for e in records for f in (e.audio, *e.extra_files))
         for episode in records:
@@ -105,7 +113,7 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
         paths[0].write_text(paths[0].read_text() + "\nThe council met again on Friday.\n")
         again = run_into([str(tmp_path / "a")], feed_dir, FAKE, runner=runner)
     assert sorted(o.status for o in again.outcomes) == [Status.PUBLISHED, Status.SKIPPED, Status.SKIPPED]
-    after = bucket_objects(s3_endpoint)
+    after = published_objects(s3_endpoint)
     updated = store(feed_dir).episodes()
     assert sorted(after) == sorted(f.name for e in updated for f in (e.audio, *e.extra_files))
     assert len(set(objects) - set(after)) == 4
@@ -139,21 +147,27 @@ def test_a_rerun_lists_records_a_killed_run_saved_but_never_put_in_the_feed(tmp_
     assert len(check_feed(feed_dir)) == 2
 
 
-def test_stray_files_are_kept_through_the_grace_period_then_removed(tmp_path: Path) -> None:
+def test_files_narrate_wrote_for_no_record_go_after_the_grace_and_foreign_files_stay(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 1)
     feed_dir = tmp_path / "feeds" / "news"
     run_into([str(tmp_path / "a")], feed_dir, FAKE)
     media = feed_dir / "episodes"
-    published = sorted(p.name for p in media.iterdir())
-    fresh, old = media / "just-written-0123456789abcdef.mp3", media / "left-behind-0123456789abcdef.mp3"
-    fresh.write_bytes(b"a worker's file whose record is still to come")
-    old.write_bytes(b"a file of a run that died long ago")
-    long_ago = old.stat().st_mtime - ORPHAN_GRACE - 60
-    os.utime(old, (long_ago, long_ago))
+    published = sorted(p.name for p in media.iterdir() if p.name != ".narrate")
+    feed = api.open_feed(feed_dir)
+    fresh, old = "just-written-0123456789abcdef.mp3", "left-behind-0123456789abcdef.mp3"
+    feed.write_media(fresh, b"a worker's file whose record is still to come")
+    feed.write_media(old, b"a file of a run that died long ago")
+    entry = next((media / ".narrate" / "ledger").glob(f"{old}@*.json"))
+    stale = json.loads(entry.read_text())
+    entry.write_text(json.dumps({**stale, "written": stale["written"] - ORPHAN_GRACE - 60}))
+    foreign = media / "notes-of-the-editor.txt"
+    foreign.write_bytes(b"not narrate's")
+    os.utime(foreign, (0, 0))
     result = CliRunner().invoke(feed_command, ["rebuild", "news", "--out", str(feed_dir.parent)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in media.iterdir()) == sorted([*published, fresh.name])
+    assert sorted(p.name for p in media.iterdir() if p.name != ".narrate") == sorted(
+        [*published, fresh, foreign.name])
 
 
 def test_a_media_url_needs_its_public_url(tmp_path: Path) -> None:

@@ -85,8 +85,15 @@ def test_edited_article_keeps_guid_and_replaces_its_enclosure(tmp_path: Path) ->
     assert second.audio.name != first.audio.name
     feed = (feed_dir / "feed.xml").read_text(encoding="utf-8")
     assert feed.count("<item>") == 1 and second.audio.name in feed and first.audio.name not in feed
-    assert not (feed_dir / "episodes" / first.audio.name).exists()  # collected once the feed moved on
-    assert all(p.exists() == (p.name in feed) for p in old_files)
+    assert all(p.exists() for p in old_files)  # kept through keep_replaced_days for players that cached them
+    with (feed_dir / "feed.toml").open("a", encoding="utf-8") as settings:
+        settings.write("keep_replaced_days = 0\n")
+    source.write_text(original, encoding="utf-8")
+    third = narrate(source, feed_dir)
+    assert third.audio.name == first.audio.name  # the first version again: its files are referenced once more
+    replaced = [feed_dir / "episodes" / f.name for f in (second.audio, *second.extra_files)]
+    assert all(p.exists() == (p.name in (third.audio.name, *(f.name for f in third.extra_files)))
+               for p in old_files + replaced)
 
 
 def test_remove_by_slug(tmp_path: Path) -> None:
@@ -101,7 +108,7 @@ def test_remove_by_slug(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     feed = (feed_dir / "feed.xml").read_text(encoding="utf-8")
     assert gone.guid not in feed and kept.guid in feed
-    assert sorted(p.name for p in (feed_dir / "episodes").iterdir()) == sorted(
+    assert sorted(p.name for p in (feed_dir / "episodes").iterdir() if p.name != ".narrate") == sorted(
         f.name for f in (kept.audio, *kept.extra_files))
     missing = runner.invoke(feed_command, ["remove", "removals", gone.guid, "--out", str(tmp_path)])
     assert missing.exit_code == 2 and "no episode" in missing.output

@@ -202,9 +202,8 @@ class _Recorder:
         else:
             clock = time.perf_counter()
             try:
-                episode, dropped = record(self.feed, written, self.now, write_feed=False)
+                episode, _ = record(self.feed, written, self.now, write_feed=False)
                 self.unlisted += 1
-                self.dropped.update(dropped)
                 self.write_feed()
             except Exception as error:  # a publish failure is this article's failure
                 reason = _reason(error)
@@ -286,6 +285,7 @@ def run_batch(
     expansion = sources if isinstance(sources, Expansion) else expand_sources(sources, narrate_options.read)
     journal = Journal(feed.path)
     media = feed.media
+    feed.claim_media()
     if media.local_dir is not None:
         remove_stale_scratch(media.local_dir)
     settings = settings_digest(feed, narrate_options)

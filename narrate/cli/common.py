@@ -22,7 +22,7 @@ FEEDS_ROOT = Path("feeds")
 
 
 def friendly_errors(command: F) -> F:
-    """Turn a NarrateError into one line on stderr and exit status 2."""
+    """Turn a NarrateError, and any filesystem error (naming the path), into one line on stderr and exit 2."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -30,6 +30,13 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except NarrateError as error:
             click.echo(f"narrate: error: {error}", err=True)
+            sys.exit(2)
+        except OSError as error:  # a filesystem fault: a full disk, a read-only folder, a file where a folder goes
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"narrate: error: {where}{error.strerror or error}", err=True)
+            sys.exit(2)
+        except RecursionError:
+            click.echo("narrate: error: the input is nested too deeply to read", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from narrate.errors import ConfigError, PublishError
 from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
+from narrate.publish import ledger
 from narrate.publish.feed import Feed
-from narrate.publish.files import WriteStep
+from narrate.publish.files import WriteStep, stale_temp_files
 from narrate.publish.names import content_name, slugify
 from narrate.publish.rss import CHAPTERS_TYPE, build_feed
 from narrate.publish.store import episode_guid
@@ -95,7 +97,7 @@ def publish_artwork(feed: Feed) -> str:
         data, suffix = default_artwork(show.title), ".png"
     name = f"{ARTWORK_PREFIX}{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
     if not (feed.path / name).exists():
-        feed.write_file(WriteStep.ARTWORK, name, data)
+        feed.write_cover(name, data)
     return show.base_url + name
 
 
@@ -103,9 +105,8 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
                    write_feed: bool = True) -> tuple[Episode, tuple[str, ...]]:
     """Save the record of an episode whose files are written, and (unless ``write_feed`` is False) feed.xml.
 
-    Returns the episode and the files its previous version referenced and it does not. With
-    ``write_feed`` False those stay until the caller's next :func:`write_feed` is given them, because
-    the feed.xml now published may still point at them.
+    Returns the episode and the files its previous version referenced and it does not; the ledger keeps
+    those for the feed's grace period after the next feed.xml stops pointing at them.
     """
     store, media, files, meta = feed.store, feed.media, written.files, written.meta
     with feed.locked():
@@ -132,39 +133,97 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
             dropped = tuple(n for n in (previous.audio.name, *(f.name for f in previous.extra_files))
                             if n not in files.names)
         if write_feed:
-            _write_feed(feed, now, dropped)
+            _write_feed(feed, now)
     return episode, dropped
 
 
-def write_feed(feed: Feed, now: dt.datetime, dropped: Iterable[str] = ()) -> int:
-    """Rewrite feed.xml and the feed's views from the records, then remove ``dropped`` files nothing
-    references; returns the number of episodes."""
+def write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
+    """Rewrite feed.xml and the feed's views from the records, then collect garbage (``takedowns``: files to
+    delete at once when no feed references them); returns the number of episodes."""
+    feed.claim_media()  # refused before anything is written when the location is not narrate's
     with feed.locked():
-        return _write_feed(feed, now, dropped)
+        return _write_feed(feed, now, takedowns)
 
 
-def _write_feed(feed: Feed, now: dt.datetime, dropped: Iterable[str] = ()) -> int:
-    """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock."""
-    episodes = feed.store.episodes()
+def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
+    """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock.
+    A record that cannot be read or rendered is quarantined, so one record never stops a feed."""
+    store = feed.store
+    episodes, damaged = store.readable()
+    for path, reason in damaged:
+        store.quarantine(path, reason)
     image = publish_artwork(feed)
-    feed.write_file(WriteStep.FEED_XML, "feed.xml", build_feed(feed.settings, episodes, now, image_url=image))
+    try:
+        document = build_feed(feed.settings, episodes, now, image_url=image)
+    except ValueError:
+        renderable = []
+        for episode in episodes:
+            try:
+                build_feed(feed.settings, [episode], now, image_url=image)
+            except ValueError as error:
+                store.quarantine(store.record_path(episode.guid), str(error))
+                continue
+            renderable.append(episode)
+        episodes = renderable
+        document = build_feed(feed.settings, episodes, now, image_url=image)
+    feed.write_file(WriteStep.FEED_XML, "feed.xml", document)
     for view in feed.views:
         view(feed, episodes, image)
-    collect_garbage(feed, episodes, image, dropped)
+    collect_garbage(feed, episodes, image, takedowns)
     return len(episodes)
 
 
-def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, dropped: Iterable[str] = ()) -> list[str]:
-    """Remove episode files no record references (``dropped`` ones now, strays after a grace period) and old
-    artwork; returns the names removed."""
+def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, takedowns: Iterable[str] = ()) -> list[str]:
+    """Remove files narrate wrote that no feed references any more (see :mod:`narrate.publish.ledger`): episode
+    files in the media location, old covers in the feed folder; returns the names removed."""
     keep = {f.name for e in episodes for f in (e.audio, *e.extra_files)}
-    removed = feed.media.collect(keep, dropped)
-    current = image_url.rsplit("/", 1)[-1]
-    for path in feed.path.glob(f"{ARTWORK_PREFIX}*"):
-        if path.is_file() and path.name != current:
-            path.unlink()
-            removed.append(path.name)
+    grace = feed.settings.media.keep_replaced_days * 86400
+    feed.note_ledger("garbage collection")
+    feed.claim_media()
+    removed = ledger.collect(feed.media, feed.ledger_id, "episodes", keep, takedowns=takedowns, grace=grace,
+                             adopt=True).removed
+    current = image_url.rsplit("/", 1)[-1] if not feed.settings.show.image_url else ""
+    folder = feed.folder
+    ledger.claim(folder, own=True)
+    removed += ledger.collect(folder, feed.ledger_id, "covers", {current} - {""}, grace=grace, adopt=True,
+                              only=ARTWORK_PREFIX).removed
     return removed
+
+
+def reconcile(feed: Feed, now: dt.datetime) -> bool:
+    """Before anything else: under the lock, remove temp files dead writers left, and rewrite feed.xml when it
+    does not list exactly the records (a crash between the two); returns whether feed.xml was rewritten."""
+    media = feed.media.local_dir
+    dead = media is not None and stale_temp_files(media)
+    if not (dead or feed_disagrees(feed) or stale_temp_files(feed.path, any_writer=True)
+            or stale_temp_files(feed.store.records_dir, any_writer=True)):
+        return False
+    feed.claim_media()
+    with feed.locked():
+        for directory in (feed.path, feed.store.records_dir):
+            for path in stale_temp_files(directory, any_writer=True):
+                path.unlink(missing_ok=True)
+        if media is not None:
+            for path in stale_temp_files(media):
+                path.unlink(missing_ok=True)
+        if not feed_disagrees(feed):
+            return False
+        _write_feed(feed, now)
+        return True
+
+
+def feed_disagrees(feed: Feed) -> bool:
+    """Whether feed.xml may not list exactly the records: missing, other GUIDs, or older than a record."""
+    records = feed.store.records_dir
+    paths = list(records.glob("*.json")) if records.is_dir() else []
+    feed_xml = feed.path / "feed.xml"
+    if not feed_xml.is_file():
+        return bool(paths)
+    listed = set(re.findall(rb"<guid[^>]*>([^<]+)</guid>", feed_xml.read_bytes()))
+    if listed != {p.stem.encode() for p in paths}:
+        return True
+    written = feed_xml.stat().st_mtime_ns
+    return any(p.stat().st_mtime_ns > written for p in paths)
 
 
 def rebuild(feed: Feed, now: dt.datetime) -> int:

@@ -11,6 +11,8 @@ test interrupts a publish between two steps (``hooks``).
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from narrate.errors import ConfigError, PublishError
 from narrate.model import Episode
-from narrate.publish.files import WriteHook, WriteStep, write_atomic
+from narrate.publish import ledger
+from narrate.publish.files import WriteHook, WriteStep, fault_hooks, write_atomic
 from narrate.publish.media import MediaStore
 from narrate.publish.settings import FeedSettings, default_feed_toml, read_feed_settings
 from narrate.publish.store import EpisodeStore
@@ -42,7 +45,7 @@ class Feed:
     @classmethod
     def open(cls, path: Path, *, views: Sequence[FeedView] = (), hooks: Sequence[WriteHook] = ()) -> Feed:
         """The feed in ``path``; a ConfigError when there is none or its feed.toml is invalid. Writes nothing."""
-        return cls(path, read_feed_settings(path), tuple(views), tuple(hooks))
+        return cls(path, read_feed_settings(path), tuple(views), (*hooks, *fault_hooks()))
 
     @classmethod
     def create(cls, path: Path, *, views: Sequence[FeedView] = (),
@@ -51,7 +54,7 @@ class Feed:
         settings_file = path / "feed.toml"
         if settings_file.exists():
             raise ConfigError(f"{path}: a feed exists here already")
-        for hook in hooks:
+        for hook in (*hooks, *fault_hooks()):
             hook(WriteStep.SETTINGS, settings_file.name)
         try:
             write_atomic(settings_file, default_feed_toml(path.name).encode())
@@ -83,6 +86,44 @@ class Feed:
         media = self.settings.media
         return MediaStore.for_feed(self.path, media.media, media.media_options)
 
+    @property
+    def folder(self) -> MediaStore:
+        """The feed folder as a location of published files (its covers), with a ledger of its own."""
+        return MediaStore(str(self.path))
+
+    @property
+    def ledger_id(self) -> str:
+        """This feed's name in the ledgers of the locations it writes to."""
+        return ledger.feed_id(self.path, self.name)
+
+    @property
+    def owns_media(self) -> bool:
+        """Whether the media location is inside the feed folder (else it is external: a share, a bucket)."""
+        local = self.media.local_dir
+        if local is None:
+            return False
+        return os.path.abspath(os.path.realpath(local)).startswith(os.path.realpath(self.path) + os.sep)
+
+    def note_ledger(self, what: str) -> None:
+        """Tell the hooks that the ledger is about to be written (its objects are bookkeeping, not files)."""
+        for hook in self.hooks:
+            hook(WriteStep.LEDGER, what)
+
+    def claim_media(self) -> None:
+        """Make sure the media location is narrate's before anything is written there (a ConfigError naming it
+        when it holds files narrate did not write); an external one narrate used before it kept a ledger is
+        adopted when it holds only files this feed's records reference."""
+        media = self.media
+        if ledger.is_claimed(media):
+            return
+        referenced: set[str] = set()
+        if not self.owns_media:
+            try:
+                referenced = {f.name for e in self.store.episodes() for f in (e.audio, *e.extra_files)}
+            except PublishError:
+                referenced = set()
+        ledger.claim(media, own=self.owns_media, adoptable=referenced)
+
     def resolve(self, name: str | None) -> Path | None:
         """A file named in feed.toml (intro, outro, lexicon ...), relative to the feed folder."""
         return self.path / name if name else None
@@ -96,10 +137,30 @@ class Feed:
         return target
 
     def write_media(self, name: str, data: bytes) -> None:
-        """Write an episode file to the media location (never over an existing one: names are content hashes)."""
+        """Write an episode file to the media location (never over an existing one: names are content hashes),
+        its ledger entry first, so that no crash leaves a file narrate wrote unknown to the ledger."""
         for hook in self.hooks:
             hook(WriteStep.MEDIA, name)
-        self.media.write(name, data)
+        media = self.media
+        self.claim_media()
+        digest = hashlib.sha256(data).hexdigest()
+        for hook in self.hooks:
+            hook(WriteStep.LEDGER, name)
+        if media.exists(name):
+            if hashlib.sha256(media.read(name)).hexdigest() == digest:
+                ledger.add_entry(media, name, digest, self.name, self.ledger_id)
+            return
+        ledger.add_entry(media, name, digest, self.name, self.ledger_id)
+        media.write(name, data)
+
+    def write_cover(self, name: str, data: bytes) -> None:
+        """Write the show's cover into the feed folder, entered in the folder's ledger like episode files."""
+        folder = self.folder
+        for hook in self.hooks:
+            hook(WriteStep.LEDGER, name)
+        ledger.claim(folder, own=True)
+        ledger.add_entry(folder, name, hashlib.sha256(data).hexdigest(), self.name, self.ledger_id)
+        self.write_file(WriteStep.ARTWORK, name, data)
 
     @contextmanager
     def locked(self, timeout: float = 120) -> Iterator[None]:

@@ -5,10 +5,8 @@ pass through the one process that publishes the feed. Files are named by their c
 once and never overwritten: a local folder gets a temp file renamed into place, an object store
 (``s3://``, ``gs://``, ``az://`` ...) a single PUT, which readers see whole or not at all.
 
-Files that no record references are removed in two ways: those a record stopped referencing (an
-edited or removed episode) right after feed.xml stops pointing at them, and any other stray file
-only once it is older than ``ORPHAN_GRACE``, because a worker may have just written it for an
-episode whose record is not saved yet.
+What may be removed from a location is decided by its ledger (:mod:`narrate.publish.ledger`), kept in
+the location itself under ``.narrate/``: narrate deletes only files it wrote and no feed references.
 """
 
 from __future__ import annotations
@@ -24,8 +22,11 @@ from narrate.errors import ConfigError, PublishError
 from narrate.publish.files import write_atomic
 
 ORPHAN_GRACE = 6 * 3600
-"""Seconds an unreferenced file is kept, in case a worker wrote it for a record still to come."""
+"""Seconds a file narrate wrote and no record ever referenced is kept: a worker may have written it for a
+record still to come."""
 LOCAL_PROTOCOLS = ("file", "local")
+LEDGER_DIR = ".narrate"
+"""The folder of narrate's own objects in a media location: its marker and its ledger."""
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,75 @@ class MediaStore:
                 continue
         return removed
 
-    def collect(self, keep: set[str], dropped: Iterable[str] = (), grace: float = ORPHAN_GRACE) -> list[str]:
-        """Remove files not in ``keep``: those in ``dropped`` now, others once older than ``grace``."""
-        dropped = set(dropped)
-        limit = time.time() - grace
-        doomed = [f.name for f in self.files()
-                  if f.name not in keep and (f.name in dropped or f.modified < limit)]
-        return self.remove(doomed)
+    def entries(self) -> list[str]:
+        """Every top-level name in the location (files, folders, dot files), but narrate's own ``.narrate``."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                return [] if not local.is_dir() else [p.name for p in local.iterdir() if p.name != LEDGER_DIR]
+            fs, root = self._fs()
+            fs.invalidate_cache(root)
+            return [str(e).rstrip("/").rsplit("/", 1)[-1] for e in fs.ls(root, detail=False)
+                    if str(e).rstrip("/").rsplit("/", 1)[-1] != LEDGER_DIR]
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise PublishError(f"cannot list {self.describe()}: {error}") from error
+
+    # Objects of narrate's own under ``.narrate/`` (the ledger): keys are paths relative to the location.
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write (or replace) a small object of narrate's own, whole."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                write_atomic(local / key, data)
+            else:
+                fs, root = self._fs()
+                fs.pipe_file(f"{root}/{key}", data)
+        except OSError as error:
+            raise PublishError(f"cannot write {key} to {self.describe()}: {error}") from error
+
+    def get(self, key: str) -> bytes | None:
+        """An object of narrate's own, None when there is none."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                return (local / key).read_bytes()
+            fs, root = self._fs()
+            return bytes(fs.cat_file(f"{root}/{key}"))
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise PublishError(f"cannot read {key} from {self.describe()}: {error}") from error
+
+    def keys(self, folder: str) -> list[str]:
+        """The names of narrate's objects in ``folder`` (not its temp files)."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                directory = local / folder
+                return [] if not directory.is_dir() else [
+                    p.name for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")]
+            fs, root = self._fs()
+            fs.invalidate_cache(f"{root}/{folder}")
+            return [str(e).rstrip("/").rsplit("/", 1)[-1] for e in fs.ls(f"{root}/{folder}", detail=False)]
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise PublishError(f"cannot list {folder} in {self.describe()}: {error}") from error
+
+    def delete(self, key: str) -> None:
+        """Remove an object of narrate's own (gone already is fine)."""
+        local = self.local_dir
+        try:
+            if local is not None:
+                (local / key).unlink(missing_ok=True)
+            else:
+                fs, root = self._fs()
+                fs.rm_file(f"{root}/{key}")
+        except FileNotFoundError:
+            return
 
     def _fs(self) -> tuple[Any, str]:
         import fsspec

@@ -106,7 +106,8 @@ def build_feed(settings: FeedSettings, episodes: Sequence[Episode], now: dt.date
         entry = feed.add_entry()
         entry.guid(episode.guid, permalink=False)
         entry.title(episode.title)
-        entry.description(clip_bytes(episode.description))
+        # Readers render <description> as HTML: article text is escaped for HTML here, then for XML by feedgen.
+        entry.description(clip_bytes(html.escape(episode.description, quote=False)))
         entry.content(show_notes(episode), type="CDATA")
         if episode.link:
             entry.link(href=episode.link)

@@ -36,6 +36,7 @@ cast = "default"
 # Episode files go to episodes/ here unless media names another folder or a URL such as
 # media = "s3://bucket/podcasts/{name}/" (needs narrate[s3]; credentials from the environment), with
 # media_url = "https://cdn.example.org/podcasts/{name}/" saying where listeners fetch them.
+# narrate deletes only files it wrote that no episode uses: replaced ones after keep_replaced_days = 7.
 """
 @dataclass(frozen=True)
 class ShowSettings:
@@ -100,6 +101,9 @@ class MediaSettings:
     """Public URL of the media location; default ``base_url`` + ``episodes/``."""
     media_options: dict[str, Any] | None = None
     """fsspec storage options for ``media`` (``endpoint_url``, ``profile``); never secrets."""
+    keep_replaced_days: float = 7.0
+    """Days a file no episode references any more (an edited episode's old audio, an old cover) is kept before
+    it is deleted, for players and embeds that still point at it; ``narrate feed remove`` deletes at once."""
 
 
 PARTS: dict[str, type[Any]] = {"show": ShowSettings, "production": ProductionSettings,
@@ -155,7 +159,8 @@ class FeedSettings:
         return cls(name=name, **parts)
 
 
-KNOWN_KEYS = frozenset(KEY_ORDER)
+KNOWN_KEYS = frozenset(KEY_ORDER) | {"keep_replaced_days"}
+"""Keys after KEY_ORDER decide nothing in an episode's files, so they stay out of the render key."""
 
 
 def default_feed_toml(name: str) -> str:
@@ -221,6 +226,9 @@ def _check_media(path: Path, data: dict[str, Any]) -> None:
             data["media_url"] = media_url + "/"
     elif media is not None and "://" in media and not media.startswith("file://"):
         raise ConfigError(f"{path}: media is {media}; add media_url, the public URL its files are served from")
+    keep = data.get("keep_replaced_days")
+    if keep is not None and (isinstance(keep, bool) or not isinstance(keep, (int, float)) or keep < 0):
+        raise ConfigError(f"{path}: keep_replaced_days must be a number of days, 0 or more")
     options = data.get("media_options")
     if options is not None and not isinstance(options, dict):
         raise ConfigError(f"{path}: media_options must be a table of fsspec storage options")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -19,6 +21,9 @@ from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeFile, Role
 from narrate.publish.files import FileWriter, WriteStep
 
 RECORDS = "records"
+QUARANTINE = "quarantine"
+"""Where records that cannot be published are moved (under records/), so one never bricks a feed."""
+log = logging.getLogger(__name__)
 
 RECORD_VERSION = 1
 """The schema version written into every record. Records of an older version are read through
@@ -105,8 +110,28 @@ class EpisodeStore:
         found = [self._read(path) for path in self.records_dir.glob("*.json")]
         return sorted(found, key=lambda e: (e.published, e.guid), reverse=True)
 
+    def readable(self) -> tuple[list[Episode], list[tuple[Path, str]]]:
+        """Every stored episode that can be read, newest first, and the records that cannot with why."""
+        found, damaged = [], []
+        for path in sorted(self.records_dir.glob("*.json")) if self.records_dir.is_dir() else []:
+            try:
+                found.append(self._read(path))
+            except PublishError as error:
+                if isinstance(error.__cause__, OSError) and not isinstance(error.__cause__, IsADirectoryError):
+                    raise
+                damaged.append((path, str(error.__cause__ or error)))
+        return sorted(found, key=lambda e: (e.published, e.guid), reverse=True), damaged
+
+    def quarantine(self, path: Path, reason: str) -> Path:
+        """Move a record that cannot be published to ``records/quarantine/`` (the caller holds the lock) and say so."""
+        target = self.records_dir / QUARANTINE / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        log.warning("%s cannot be published (%s); moved to %s", path, reason, target)
+        return target
+
     def _read(self, path: Path) -> Episode:
         try:
             return episode_from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
             raise PublishError(f"{path}: unreadable episode record ({error}); remove it or restore it") from error

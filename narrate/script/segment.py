@@ -131,11 +131,32 @@ def _segmenter(language: str) -> object:
     return pysbd.Segmenter(language=language, clean=False)
 
 
+PYSBD_SPAN = 4_000
+"""Longest text handed to pysbd at once: its time grows with the square of a run without full stops."""
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+")
+
+
 def split_sentences(paragraph: str, language: str = "en") -> list[str]:
-    """Sentences of a paragraph; pysbd keeps "U.S." and "Dr." inside their sentence."""
+    """Sentences of a paragraph; pysbd keeps "U.S." and "Dr." inside their sentence. A paragraph longer than
+    ``PYSBD_SPAN`` is cut first at full stops, and a run without any at spaces, so the time stays linear."""
     segmenter = _segmenter(language)
-    sentences = segmenter.segment(paragraph)  # type: ignore[attr-defined]
+    sentences = [s for span in _spans(paragraph) for s in segmenter.segment(span)]  # type: ignore[attr-defined]
     return [s.strip() for s in sentences if s.strip()]
+
+
+def _spans(paragraph: str, limit: int = PYSBD_SPAN) -> list[str]:
+    """``paragraph`` in pieces of at most ``limit`` characters, cut after full stops, else at a space."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    spans: list[str] = []
+    rest = paragraph
+    while len(rest) > limit:
+        window = rest[:limit]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+        cut = ends[-1] if ends else window.rfind(" ", limit // 2) + 1 or limit
+        spans.append(rest[:cut])
+        rest = rest[cut:]
+    return [*spans, rest] if rest else spans
 
 
 def split_long(sentence: str, max_chars: int) -> list[str]:

@@ -9,13 +9,15 @@ the size cap, counted after decompression.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from narrate.errors import InputError
@@ -77,9 +79,26 @@ def fetch_bytes(
 ) -> tuple[str, str | None, bytes]:
     """The final address, Content-Type and body at ``url``, with the same safety checks as :func:`fetch`
     (a feed of articles is fetched this way: it is XML, not HTML)."""
-    import urllib3
 
     deadline = time.monotonic() + timeout
+    # Socket timeouts bound each read, not the fetch: a server sending a byte a second would never time out.
+    # At the deadline the watchdog shuts this fetch's sockets down, wherever it is waiting.
+    connections: list[Any] = []
+    _local.connections = connections
+    watchdog = threading.Timer(timeout, _cut_connections, (connections,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return _fetch_hops(url, allow_private, timeout, max_bytes, accept, deadline)
+    finally:
+        watchdog.cancel()
+        _local.connections = []
+
+
+def _fetch_hops(url: str, allow_private: bool, timeout: float, max_bytes: int, accept: str,
+                deadline: float) -> tuple[str, str | None, bytes]:
+    import urllib3
+
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         pool, response = _request(current, allow_private=allow_private, deadline=deadline, timeout=timeout,
@@ -97,6 +116,8 @@ def fetch_bytes(
             body = _read_capped(response, current, max_bytes=max_bytes, deadline=deadline,
                                 timeout=timeout)
         except urllib3.exceptions.HTTPError as error:
+            if time.monotonic() >= deadline:
+                raise _timed_out(current, timeout) from None
             raise _network_error(current, error, timeout) from None
         finally:
             # An unread body (error status, redirect) keeps the socket's file open: close it, not just release.
@@ -129,12 +150,12 @@ def _request(
     limits = urllib3.Timeout(connect=remaining, read=remaining)
     pool: urllib3.HTTPConnectionPool
     if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
+        pool = _watched(urllib3.HTTPSConnectionPool)(
             address, port, timeout=limits, retries=False, maxsize=1,
             server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", ca_certs=_ca_bundle(),
         )
     else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=limits, retries=False, maxsize=1)
+        pool = _watched(urllib3.HTTPConnectionPool)(address, port, timeout=limits, retries=False, maxsize=1)
     default_port = 443 if parts.scheme == "https" else 80
     host_header = host if port == default_port else f"{host}:{port}"
     if ":" in host and port == default_port:
@@ -153,8 +174,34 @@ def _request(
                                 decode_content=True, assert_same_host=False, retries=False)
     except urllib3.exceptions.HTTPError as error:
         pool.close()
+        if time.monotonic() >= deadline:
+            raise _timed_out(url, timeout) from None
         raise _network_error(url, error, timeout) from None
     return pool, response
+
+
+_local = threading.local()
+"""``connections``: those of the fetch in progress in this thread, which its watchdog shuts down."""
+
+
+def _cut_connections(connections: list[Any]) -> None:
+    for connection in list(connections):
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(base: type[Any]) -> type[Any]:
+    """A connection pool class whose new connections join the current fetch's, for its watchdog."""
+
+    class Watched(base):  # type: ignore[misc]
+        def _new_conn(self) -> Any:
+            connection = super()._new_conn()
+            getattr(_local, "connections", []).append(connection)
+            return connection
+
+    return Watched
 
 
 def _checked_address(url: str, host: str, port: int, *, allow_private: bool) -> str:
@@ -177,9 +224,29 @@ def _checked_address(url: str, host: str, port: int, *, allow_private: bool) -> 
 def is_public_address(address: str) -> bool:
     """True for a globally routable unicast address (not private, loopback, link-local, reserved)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and not (embedded.is_global and not embedded.is_multicast):
+            return False
     return ip.is_global and not ip.is_multicast
+
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries: mapped (``::ffff:a.b.c.d``), compatible (``::a.b.c.d``), NAT64,
+    6to4 (``2002:AABB:CCDD::``) or Teredo."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    packed = ip.packed
+    if any(ip in network for network in _NAT64) or (packed[:12] == bytes(12) and packed[12:] != bytes(4)):
+        return ipaddress.IPv4Address(packed[12:])
+    return None
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, url: str, *, max_bytes: int, deadline: float,
@@ -233,12 +300,18 @@ def _too_large(url: str, max_bytes: int) -> InputError:
 def _network_error(url: str, error: Exception, timeout: float) -> InputError:
     import urllib3
 
-    if isinstance(error, urllib3.exceptions.TimeoutError):
-        return _timed_out(url, timeout)
     if isinstance(error, urllib3.exceptions.SSLError):
         return InputError(f"cannot fetch {url}: TLS error ({error})")
-    if isinstance(error, urllib3.exceptions.NewConnectionError):
+    # Before TimeoutError: urllib3 derives NewConnectionError (refused, unreachable) from its connect timeout.
+    if isinstance(error, urllib3.exceptions.NewConnectionError) and "timed out" not in str(error).lower():
+        reason = str(error).lower()
+        if "refused" in reason:
+            return InputError(f"cannot fetch {url}: the server refused the connection (nothing listens there)")
+        if "unreachable" in reason or "no route" in reason:
+            return InputError(f"cannot fetch {url}: the server's network is unreachable")
         return InputError(f"cannot fetch {url}: could not connect to the server")
+    if isinstance(error, urllib3.exceptions.TimeoutError):
+        return _timed_out(url, timeout)
     return InputError(f"cannot fetch {url}: {type(error).__name__}: {error}")
 
 

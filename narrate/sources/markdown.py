@@ -80,6 +80,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         import yaml
 
         try:
+            # Aliases are refused before anything is built: a few lines of them expand into gigabytes.
+            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(raw, Loader=yaml.SafeLoader)):
+                raise InputError("the Markdown front matter uses YAML aliases (*name), which narrate does not "
+                                 "expand; write the values out")
             data = yaml.safe_load(raw)
         except yaml.YAMLError as error:
             problem = getattr(error, "problem", None) or "invalid YAML"

@@ -2,15 +2,81 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import os
+import re
+import stat
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from narrate.errors import InputError
-from narrate.model import Article
+from narrate.model import Article, Section
 from narrate.sources.detect import decode_html, decode_text, detect_kind
 from narrate.sources.html import MAX_HTML_BYTES
 
 MAX_FILE_BYTES = MAX_HTML_BYTES
+MAX_WORDS = 60_000
+"""About six and a half hours of speech: longer is not an article (a book, a log, a data dump)."""
+MAX_CHARS = 400_000
+log = logging.getLogger(__name__)
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Code points no XML document may hold (C0 controls but tab and newlines, lone surrogates, U+FFFE/FFFF):
+one of them in a title would make every later feed.xml unwritable."""
+_ILLEGAL_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    """``text`` without the code points XML forbids (vertical tab and form feed become spaces); and how many
+    were removed."""
+    cleaned, count = _XML_ILLEGAL.subn(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
+    return cleaned, count
+
+
+def _legal_code_point(value: int) -> bool:
+    return value in (0x9, 0xA, 0xD) or 0x20 <= value <= 0xD7FF or 0xE000 <= value <= 0xFFFD or \
+        0x10000 <= value <= 0x10FFFF
+
+
+def html_xml_safe(html: str) -> tuple[str, int]:
+    """An HTML page without XML-illegal code points, raw or as character references (``&#1;``, ``&#xFFFE;``)."""
+    dropped = 0
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal dropped
+        value = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        if _legal_code_point(value):
+            return match.group()
+        dropped += 1
+        return ""
+
+    html = _ILLEGAL_REFERENCE.sub(drop, html)
+    cleaned, raw = xml_safe(html)
+    return cleaned, dropped + raw
+
+
+def clean_article(article: Article, source: str) -> Article:
+    """The article with every text field XML-safe; a warning names the source when anything was removed."""
+    removed = 0
+
+    def clean(value: Any) -> Any:
+        nonlocal removed
+        if isinstance(value, str):
+            value, count = xml_safe(value)
+            removed += count
+            return value
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        return value
+
+    meta = replace(article.meta, **{f.name: clean(getattr(article.meta, f.name)) for f in fields(article.meta)})
+    sections = tuple(replace(s, **{f.name: clean(getattr(s, f.name)) for f in fields(Section)})
+                     for s in article.sections)
+    if removed:
+        log.warning("%s: removed %d control character(s) that cannot appear in a feed", source, removed)
+        return replace(article, meta=meta, sections=sections)
+    return article
 
 
 @dataclass(frozen=True)
@@ -23,6 +89,19 @@ class ReadOptions:
     """Seconds allowed for fetching a URL, redirects included."""
     max_bytes: int = MAX_FILE_BYTES
     """Largest page or file accepted, in bytes."""
+    max_words: int = field(default_factory=lambda: _limit("NARRATE_MAX_WORDS", MAX_WORDS))
+    """Longest article accepted, in words (``NARRATE_MAX_WORDS``)."""
+    max_chars: int = field(default_factory=lambda: _limit("NARRATE_MAX_CHARS", MAX_CHARS))
+    """Longest article accepted, in characters of text (``NARRATE_MAX_CHARS``)."""
+
+
+def _limit(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise InputError(f"{variable} must be a positive whole number, not {value!r}")
+    return int(value)
 
 
 def is_url(source: str) -> bool:
@@ -31,7 +110,8 @@ def is_url(source: str) -> bool:
 
 
 def read_source(source: str, options: ReadOptions | None = None) -> Article:
-    """The article at a URL or in a file (HTML, Markdown or a plain-text dump, told by content)."""
+    """The article at a URL or in a file (HTML, Markdown or a plain-text dump, told by content), with every
+    field XML-safe and within the length limits."""
     options = options or ReadOptions()
     scheme, separator, _ = source.partition("://")
     if separator and scheme.isalpha() and not is_url(source):
@@ -42,32 +122,80 @@ def read_source(source: str, options: ReadOptions | None = None) -> Article:
 
         page = fetch(source, allow_private=options.allow_private, timeout=options.timeout,
                      max_bytes=options.max_bytes)
-        return read_html(page.html, url=page.url)
-    path = Path(source)
+        html, removed = html_xml_safe(page.html)
+        _warn_removed(source, removed)
+        return checked_article(read_html(html, url=page.url), source, options)
+    data = read_file(Path(source), options.max_bytes)
+    return checked_article(read_bytes(data, name=Path(source).name, max_chars=options.max_chars), source, options)
+
+
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes`` of them (devices, FIFOs and folders are refused)."""
     try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            raise InputError(f"{source} is larger than {options.max_bytes:,} bytes ({size:,}); "
-                             "that is not an article")
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below like any non-file.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except IsADirectoryError:
-        raise InputError(f"{source} is a directory; give an article file or URL") from None
+        raise InputError(f"{path} is a directory; give an article file or URL") from None
     except OSError as error:
-        raise InputError(f"cannot read {source}: {error.strerror or error}") from None
-    return read_bytes(data, name=path.name)
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path} is a directory; give an article file or URL")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path} is not a regular file (a device, FIFO or socket); give an article file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise InputError(f"{path} is larger than {max_bytes:,} bytes; that is not an article")
+    return data
 
 
-def read_bytes(data: bytes, *, name: str | None = None) -> Article:
-    """The article in the bytes of a file, whatever its kind."""
+def checked_article(article: Article, source: str, options: ReadOptions) -> Article:
+    """The article made XML-safe, refused when longer than the limits."""
+    article = clean_article(article, source)
+    text = [p for s in article.sections for p in s.paragraphs]
+    chars = sum(len(p) for p in text)
+    if chars > options.max_chars:
+        raise InputError(f"{source} has {chars:,} characters of text; narrate reads articles up to "
+                         f"{options.max_chars:,} (set NARRATE_MAX_CHARS to raise the limit, or split it)")
+    words = sum(len(p.split()) for p in text)
+    if words > options.max_words:
+        raise InputError(f"{source} has {words:,} words; narrate reads articles up to {options.max_words:,} "
+                         "(set NARRATE_MAX_WORDS to raise the limit, or split it)")
+    return article
+
+
+def _warn_removed(source: str, removed: int) -> None:
+    if removed:
+        log.warning("%s: removed %d control character(s) that cannot appear in a feed", source, removed)
+
+
+def read_bytes(data: bytes, *, name: str | None = None, max_chars: int | None = None) -> Article:
+    """The article in the bytes of a file, whatever its kind (a text longer than ``max_chars`` is refused
+    before it is parsed)."""
     kind = detect_kind(data, name)
+    what = name or "the input"
     if kind == "html":
         from narrate.sources.html import read_html
 
-        return read_html(decode_html(data, name=name))
+        html, removed = html_xml_safe(decode_html(data, name=name))
+        _warn_removed(what, removed)
+        return read_html(html)
+    text = decode_text(data, name=name)
+    if max_chars is not None and len(text) > 2 * max_chars:
+        raise InputError(f"{what} has {len(text):,} characters; narrate reads articles up to {max_chars:,} "
+                         "(set NARRATE_MAX_CHARS to raise the limit, or split it)")
+    text, removed = xml_safe(text)
+    _warn_removed(what, removed)
     if kind == "markdown":
         from narrate.sources.markdown import read_markdown
 
-        return read_markdown(decode_text(data, name=name))
+        return read_markdown(text)
     from narrate.sources.text import read_text_dump
 
-    return read_text_dump(decode_text(data, name=name), source_name=name or "input")
+    return read_text_dump(text, source_name=name or "input")
