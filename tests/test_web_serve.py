@@ -31,6 +31,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
     os.symlink(outside / "secret.txt", feed / "link-out.txt")
     os.symlink(outside, feed / "dir-out")
     os.symlink(demo.directory / demo.episode.audio.name, feed / "link-in.mp3")
+    os.symlink(feed / "feed.toml", demo.directory / "settings.txt")
+    os.symlink(feed / "records", feed / "published")
     with running_server(root) as base:
         yield base, root, demo
 
@@ -181,6 +183,15 @@ def test_symlink_inside_the_root_is_served(site: tuple[str, Path, DemoEpisode]) 
     _, data = audio_path(demo)
     status, _, body = request(base, "GET", "/demo/link-in.mp3")
     assert (status, body) == (200, data)
+
+
+@pytest.mark.parametrize("path", ["/demo/episodes/settings.txt", "/demo/published/x.json"])
+def test_links_to_feed_internals_are_not_served(site: tuple[str, Path, DemoEpisode], path: str) -> None:
+    base, root, demo = site
+    assert (root / path.lstrip("/")).resolve().is_file()  # the link works on disk: serve must refuse it
+    status, _, body = request(base, "GET", path)
+    assert status == 404
+    assert b"secret config" not in body and body != b"{}"
 
 
 @pytest.mark.parametrize("path", ["/demo/feed.toml", "/demo/records/x.json", "/demo/.lock", "/demo/records/"])

@@ -121,9 +121,22 @@ class FeedFiles(StaticFiles):
     """StaticFiles with podcast MIME types, cache headers, and the feed's private files hidden."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        if is_private(path):
+        if is_private(path) or self._links_to_private(path):
             raise HTTPException(status_code=404)
         return await super().get_response(path, scope)
+
+    def _links_to_private(self, path: str) -> bool:
+        """Whether ``path`` resolves (through symlinks) outside the served folder or to one of its private
+        files: a link ``episodes/x -> ../feed.toml`` must not publish the settings."""
+        if self.directory is None:
+            return False
+        root = Path(self.directory).resolve()
+        try:
+            real = (root / path).resolve()
+            relative = real.relative_to(root)
+        except (OSError, ValueError):
+            return True
+        return is_private(relative.as_posix())
 
     def file_response(
         self,

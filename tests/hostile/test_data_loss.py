@@ -36,6 +36,7 @@ def test_two_feeds_sharing_a_media_folder_keep_each_others_files(tmp_path: Path)
     assert not any(name.startswith("harbor-ferry") for name in published(share))
 
 
+@pytest.mark.slow
 def test_the_same_article_in_two_feeds_shares_files_kept_while_either_uses_them(tmp_path: Path) -> None:
     share = tmp_path / "share"
     for name in ("a", "b"):
