@@ -30,3 +30,13 @@ def test_unknown_category_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "outro.wav").write_bytes(b"")
     with pytest.raises(ConfigError, match="'Gossip' is not a subcategory of 'News'"):
         read_feed_settings(tmp_path)
+
+
+@pytest.mark.parametrize(("setting", "message"), [('link = "javascript:alert(1)"', "link must be an http"),
+                                                  ('image = "ftp://x/cover.png"', "image must be a file")])
+def test_url_settings_must_be_http(tmp_path: Path, setting: str, message: str) -> None:
+    from tests.conftest import HARBOR_FEED_TOML
+
+    (tmp_path / "feed.toml").write_text(HARBOR_FEED_TOML + setting + "\n")
+    with pytest.raises(ConfigError, match=message):
+        read_feed_settings(tmp_path)

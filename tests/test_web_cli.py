@@ -123,3 +123,18 @@ def test_page_takes_theme_and_layout(feed: tuple[Path, DemoEpisode], tmp_path: P
     assert isinstance(player, Tag)
     assert player.get("theme") == "dark" and player.get("layout") == "bar"
     assert player.get("artwork") == "https://cdn.example/art.png"
+
+
+@pytest.mark.parametrize(("option", "value"), [("--base-url", "javascript:alert(1)//"), ("--base-url", "ftp://x/"),
+                                               ("--player-url", "data:text/javascript,alert(1)"),
+                                               ("--player-url", "//evil.example/")])
+def test_urls_given_on_the_command_line_must_be_http(feed: tuple[Path, DemoEpisode], option: str,
+                                                     value: str) -> None:
+    root, _ = feed
+    result = CliRunner().invoke(embed, ["demo", "latest", "--out", str(root), option, value],
+                                catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and option in result.output and "http(s)" in result.output
+    ok = CliRunner().invoke(embed, ["demo", "latest", "--out", str(root), "--player-url", "/assets/narrate"],
+                            catch_exceptions=False)
+    assert ok.exit_code == 0 and 'src="/assets/narrate/player.js"' in ok.output

@@ -187,7 +187,7 @@ def test_symlink_inside_the_root_is_served(site: tuple[str, Path, DemoEpisode]) 
 
 @pytest.mark.parametrize("path", ["/demo/episodes/settings.txt", "/demo/published/x.json"])
 def test_links_to_feed_internals_are_not_served(site: tuple[str, Path, DemoEpisode], path: str) -> None:
-    base, root, demo = site
+    base, root, _ = site
     assert (root / path.lstrip("/")).resolve().is_file()  # the link works on disk: serve must refuse it
     status, _, body = request(base, "GET", path)
     assert status == 404

@@ -60,8 +60,24 @@ def find_episode(episodes: list[Episode], wanted: str) -> Episode:
     raise InputError(f"episode {wanted!r} {reason}; use a GUID or 'latest'. Episodes: {listing}")
 
 
+def checked_url(value: str | None, option: str, *, root_relative: bool = False) -> str | None:
+    """``value`` when it is an http(s) URL (or, with ``root_relative``, a path from the site's root): a
+    ``javascript:`` or ``data:`` URL given here would end up in every page that embeds the player."""
+    if value is None:
+        return None
+    if value.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in value):
+        return value
+    if root_relative and value.startswith("/") and not value.startswith("//"):
+        return value
+    allowed = "an http(s) URL" + (" or a path starting with /" if root_relative else "")
+    raise InputError(f"{option} {value!r}: give {allowed}")
+
+
 def _urls(feed: Feed, base_url: str | None, player_url: str | None) -> tuple[str, str]:
     from narrate.web.show import PLAYER_DIR
+
+    base_url = checked_url(base_url, "--base-url")
+    player_url = checked_url(player_url, "--player-url", root_relative=True)
 
     base = (base_url or feed.settings.show.base_url).rstrip("/") + "/"
     media_url = feed.settings.media.media_url

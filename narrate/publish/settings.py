@@ -206,6 +206,12 @@ def _check(path: Path, feed_dir: Path, data: dict[str, Any]) -> None:
         raise ConfigError(f"{path}: bitrate must be one of {', '.join(BITRATES)}")
     if data.get("itunes_type", "episodic") not in ("episodic", "serial"):
         raise ConfigError(f"{path}: itunes_type must be episodic or serial")
+    link = data.get("link")
+    if link is not None and (not isinstance(link, str) or not link.startswith(("http://", "https://"))):
+        raise ConfigError(f"{path}: link must be an http(s) URL")
+    image = data.get("image")
+    if isinstance(image, str) and "://" in image and not image.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: image must be a file in the feed folder or an http(s) URL")
     for key in ("intro", "outro", "music_bed", "image"):
         value = data.get(key)
         if value is None or (key == "image" and value.startswith(("http://", "https://"))):
