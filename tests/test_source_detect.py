@@ -82,3 +82,14 @@ def test_html_meta_charset_is_honoured() -> None:
     # A wrong label falls back to detection instead of failing.
     mislabelled = page.replace("windows-1252", "shift_jis").encode("utf-8")
     assert "Caf\u00e9" in decode_html(mislabelled)
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("Naïve readers of the café menu said it was très bon.", "cp1252"),
+    ("The naïve approach failed.\nA second paragraph about the café.", "cp1252"),
+    ("Příliš žluťoučký kůň úpěl ďábelské ódy. Město Brno.", "cp1250"),
+    ("Zażółć gęślą jaźń w Łodzi.", "cp1250"),
+    ("Привет, мир! Это статья о новостях.", "cp1251"),
+])
+def test_legacy_code_pages_are_read_as_a_person_would(text: str, encoding: str) -> None:
+    assert decode_text(text.encode(encoding)) == text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import PurePath
 from typing import Literal
 
@@ -69,12 +70,38 @@ def decode_text(data: bytes, *, name: str | None = None) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is not None:
+    western = _as_western(data)
+    if best is not None and (western is None or best.encoding in ("cp1252", "latin_1", "iso8859_15")):
         return str(best)
+    if western is not None:
+        return western
+    return data.decode("latin-1")
+
+
+_WESTERN_PUNCTUATION = frozenset("’‘“”‚„–—…•€™©®°£§¶·«»×÷¡¿\u00a0")
+WESTERN_SHARE = 0.15
+"""Most non-ASCII letters a Western European text has among its letters (French, German, Spanish stay well
+under); Cyrillic or Greek bytes read as cp1252 come out as accented Latin letters almost throughout."""
+
+
+def _as_western(data: bytes) -> str | None:
+    """The bytes as cp1252 when that reads like Western text: every non-ASCII character a Latin letter or
+    typographic punctuation, and few of them. charset-normalizer weighs code pages by statistics and picks
+    cp1250 or cp775 for English with one "ï" ("Naïve" -> "Naďve"); a reader would not."""
     try:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return None
+    letters = sum(1 for c in text if c.isalpha())
+    foreign = 0
+    for char in text:
+        if char.isascii():
+            continue
+        if char.isalpha() and unicodedata.name(char, "").startswith("LATIN"):
+            foreign += 1
+        elif char not in _WESTERN_PUNCTUATION:
+            return None
+    return text if letters and foreign / letters <= WESTERN_SHARE else None
 
 
 def looks_binary(data: bytes) -> bool:
