@@ -103,9 +103,18 @@ class EpisodeStore:
         """Delete an episode's record (the caller holds the feed's lock)."""
         self.record_path(guid).unlink()
 
+    def _exists(self) -> bool:
+        """Whether there are records; a ``records`` that is not a folder is an error, never "no episodes"
+        (a feed.xml rewritten from no records would drop every episode)."""
+        if self.records_dir.is_dir():
+            return True
+        if self.records_dir.exists() or self.records_dir.is_symlink():
+            raise PublishError(f"{self.records_dir}: not a folder; the feed's episode records belong there")
+        return False
+
     def episodes(self) -> list[Episode]:
         """Every stored episode, newest first."""
-        if not self.records_dir.is_dir():
+        if not self._exists():
             return []
         found = [self._read(path) for path in self.records_dir.glob("*.json")]
         return sorted(found, key=lambda e: (e.published, e.guid), reverse=True)
@@ -113,7 +122,7 @@ class EpisodeStore:
     def readable(self) -> tuple[list[Episode], list[tuple[Path, str]]]:
         """Every stored episode that can be read, newest first, and the records that cannot with why."""
         found, damaged = [], []
-        for path in sorted(self.records_dir.glob("*.json")) if self.records_dir.is_dir() else []:
+        for path in sorted(self.records_dir.glob("*.json")) if self._exists() else []:
             try:
                 found.append(self._read(path))
             except PublishError as error:

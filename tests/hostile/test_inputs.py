@@ -72,14 +72,24 @@ def test_a_record_damaged_by_hand_is_quarantined_not_bricking_the_feed(feeds: Pa
     assert run("feed", "rebuild", "news", "--out", str(feeds)).exit_code == 0
 
 
-def test_article_text_reaches_description_escaped_for_html(feeds: Path, tmp_path: Path) -> None:
-    source = tmp_path / "script.txt"
-    source.write_text(ARTICLE.read_text(encoding="utf-8").replace(
-        "\n\n", "\n\nThe notice said <script>alert(1)</script> in bold.\n\n", 1), encoding="utf-8")
-    assert run("article", str(source), "--feed", "news", "--out", str(feeds), "--dry-run").exit_code == 0
-    feed_xml = (feeds / "news" / "feed.xml").read_text(encoding="utf-8")
-    assert "&lt;script&gt;" not in feed_xml.split("<description>", 2)[-1].split("</description>")[0] or \
-        "&amp;lt;script&amp;gt;" in feed_xml
+def test_article_text_reaches_description_escaped_for_html(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from lxml import etree
+
+    from narrate.model import Episode, EpisodeFile
+    from narrate.publish.rss import build_feed
+    from narrate.publish.settings import read_feed_settings
+    from tests.conftest import HARBOR_FEED_TOML
+
+    (tmp_path / "feed.toml").write_text(HARBOR_FEED_TOML, encoding="utf-8")
+    written = "The notice said <script>alert(1)</script> & <b>bold</b>."
+    episode = Episode(guid="g", title="T", description=written, published=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                      duration=1.0, audio=EpisodeFile("a.mp3", "audio/mpeg", 1, "0"))
+    feed_xml = build_feed(read_feed_settings(tmp_path), [episode], dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    [description] = etree.fromstring(feed_xml).findall("channel/item/description")
+    # What an RSS reader gets after XML parsing is HTML that shows the article's text, tags and all, as text.
+    assert description.text == "The notice said &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;."
 
 
 def test_devices_fifos_and_folders_are_refused(feeds: Path, tmp_path: Path) -> None:
@@ -111,6 +121,45 @@ def test_filesystem_faults_are_one_line_naming_the_path(feeds: Path) -> None:
     feed_xml.mkdir()
     line = one_line_error(run("feed", "rebuild", "news", "--out", str(feeds)))
     assert "feed.xml" in line
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["records is a file", ".lock is a folder", "NARRATE_HOME is a file",
+                                   "a cache entry is a folder tree", "the show page is a folder"])
+def test_each_filesystem_fault_is_one_line_and_exit_2(feeds: Path, tmp_path: Path, fault: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root ignores permission bits, so the faults are things in the way: a file where a folder must be."""
+    news = feeds / "news"
+    command = ["feed", "rebuild", "news", "--out", str(feeds)]
+    if fault == "records is a file":
+        for record in (news / "records").iterdir():
+            record.unlink()
+        (news / "records").rmdir()
+        (news / "records").write_text("not a folder")
+        expected = "records"
+    elif fault == ".lock is a folder":
+        (news / ".lock").unlink(missing_ok=True)
+        (news / ".lock").mkdir()
+        expected = ".lock"
+    elif fault == "NARRATE_HOME is a file":
+        home = tmp_path / "home-file"
+        home.write_text("a file")
+        monkeypatch.setenv("NARRATE_HOME", str(home))
+        command = ["article", str(ARTICLE), "--feed", "news", "--out", str(feeds), "--dry-run", "--force"]
+        expected = "home-file"
+    elif fault == "a cache entry is a folder tree":
+        cache = tmp_path / "cache-home"
+        (cache / "cache").mkdir(parents=True)
+        (cache / "cache" / "audio").write_text("a file where the cache folder goes")
+        monkeypatch.setenv("NARRATE_HOME", str(cache))
+        command = ["article", str(ARTICLE), "--feed", "news", "--out", str(feeds), "--dry-run", "--force"]
+        expected = "audio"
+    else:
+        (news / "index.html").unlink()
+        (news / "index.html").mkdir()
+        expected = "index.html"
+    line = one_line_error(run(*command))
+    assert expected in line
 
 
 @pytest.mark.parametrize("address", ["::127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1", "::ffff:10.0.0.1",
