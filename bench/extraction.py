@@ -8,6 +8,7 @@ the text is lower-cased, split into words, and the sets of word 4-grams compared
 per page, averaged over the set, and the F1 of those means. narrate's text is every paragraph of every
 section except the headline (``--with-headline`` adds it), without the narration's own announcements.
 A page narrate refuses scores 0; refusals where trafilatura finds >= 500 characters are listed.
+The wall time to read a page is printed for both (mean and slowest, in milliseconds).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import sys
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,8 @@ class Scored:
     precision: float
     recall: float
     refused: bool = False
+    seconds: float = 0.0
+    """Wall time to read the page."""
 
     @property
     def f1(self) -> float:
@@ -137,10 +141,14 @@ def run(archive: Path = DEV_SET, *, limit: int = 0, with_headline: bool = False)
     ours: list[Scored] = []
     refused: list[str] = []
     for page in pages:
+        start = time.perf_counter()
         base = trafilatura_text(page.source)
-        alone.append(Scored(page.name, *page_score(base, page.truth)))
+        middle = time.perf_counter()
         text = narrate_text(page.source, with_headline=with_headline)
-        ours.append(Scored(page.name, *page_score(text or "", page.truth), refused=text is None))
+        end = time.perf_counter()
+        alone.append(Scored(page.name, *page_score(base, page.truth), seconds=middle - start))
+        ours.append(Scored(page.name, *page_score(text or "", page.truth), refused=text is None,
+                           seconds=end - middle))
         if text is None and len(base) >= REFUSAL_FLOOR_CHARS:
             refused.append(page.name)
     return Report(alone, ours, refused)
@@ -158,10 +166,13 @@ def main() -> None:
 
     report = run(args.set, limit=args.limit, with_headline=args.with_headline)
     print(f"{len(report.narrate)} pages")
-    print(f"{'system':<22}{'P':>8}{'R':>8}{'F1':>8}{'refused':>9}")
+    print(f"{'system':<22}{'P':>8}{'R':>8}{'F1':>8}{'refused':>9}{'ms/page':>9}{'max ms':>8}")
     for label, scored in (("trafilatura alone", report.trafilatura), ("narrate", report.narrate)):
         p, r, score = means(scored)
-        print(f"{label:<22}{p:>8.3f}{r:>8.3f}{score:>8.3f}{sum(s.refused for s in scored):>9}")
+        mean_ms = 1000 * sum(s.seconds for s in scored) / len(scored)
+        max_ms = 1000 * max(s.seconds for s in scored)
+        print(f"{label:<22}{p:>8.3f}{r:>8.3f}{score:>8.3f}{sum(s.refused for s in scored):>9}"
+              f"{mean_ms:>9.0f}{max_ms:>8.0f}")
     print(f"refused where trafilatura finds >= {REFUSAL_FLOOR_CHARS} chars: "
           f"{len(report.refused_with_article)} {' '.join(report.refused_with_article)}")
     pairs = sorted(zip(report.narrate, report.trafilatura, strict=True), key=lambda pair: pair[0].f1 - pair[1].f1)
