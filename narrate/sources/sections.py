@@ -352,10 +352,20 @@ SYNOPSIS_MAX_SHARED = 0.6
 """A description sharing more of its word 4-grams with the opening paragraphs repeats them."""
 
 
+CUT_OFF = re.compile(r"(\.\.\.|…)\W*$")
+"""A description ending like this was cut off by the site (often the lede's first words): never read
+and never an episode's description."""
+
+
+def is_cut_off(description: str) -> bool:
+    """True for a description the site cut off ("The government will expand export insurance for...")."""
+    return CUT_OFF.search(description.strip()) is not None
+
+
 def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
     """True when a meta description adds nothing: the opening paragraph, a cut-off copy ("..."), or a
     near-duplicate of the opening paragraphs."""
-    if re.search(r"(\.\.\.|…)\W*$", description.strip()):
+    if is_cut_off(description):
         return True
     opening = "\n".join(p for s in sections[:3] for p in s.paragraphs[:3])
     if recall(opening, description) >= SYNOPSIS_MAX_SHARED and len(description.split()) >= 8:
