@@ -80,7 +80,7 @@ WIRE_END_MARKS: tuple[str, ...] = (
     r"\(END\)", r"-\s?30\s?-", r"#{3}",
     r"\((?:additional\s+)?(?:reporting|writing|compiled|edited)\s+by\b[^()]{0,300}\)",
     r"(?:(?<=[.!?\"”’)])|^)\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-    r"(?:(?<=[.!?\"”’)])|^)/[a-z]{2,3}",  # editor's initials ("/gh")
+    r"(?:(?<=[.!?\"”’)])|^)\s*/[a-z]{2,3}",  # editor's initials ("/gh")
 )
 _WIRE_END = re.compile(r"(?:\s*(?:" + "|".join(WIRE_END_MARKS) + r"))+\s*$", re.IGNORECASE)
 
