@@ -41,20 +41,17 @@ MAX_HTML_BYTES = 10_000_000
 # by itself, these catch widgets it keeps because they sit inside the article element.
 # Widgets hold little text; an element holding more is most likely the article itself, swallowed by
 # a widget's unclosed tag in broken markup, and must not be pruned.
-_SMALL = "string-length(normalize-space(.)) < 1500"
-_CLASS_OR_ID_WORDS = (
+WIDGET_MAX_CHARS = 1500
+WIDGET_CLASS_OR_ID_WORDS: tuple[str, ...] = (
     "trinity", "audio-player", "tts-player", "listen-button", "share-bar", "share-buttons",
     "social-share", "sharing", "newsletter", "related-", "read-more", "recommended",
     "byline", "breadcrumb", "caption", "credit",
 )
-PRUNE_XPATHS: tuple[str, ...] = (
-    *(f"//*[contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    f"'abcdefghijklmnopqrstuvwxyz'), ' ', translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    f"'abcdefghijklmnopqrstuvwxyz')), '{word}') and {_SMALL}]"
-      for word in _CLASS_OR_ID_WORDS),
-    f"//figure[(.//img or .//picture or .//video or .//iframe) and {_SMALL}]",
-    f"//figcaption[{_SMALL}]", f"//nav[{_SMALL}]", f"//footer[{_SMALL}]", f"//form[{_SMALL}]",
-)
+WIDGET_TAGS: tuple[str, ...] = ("figcaption", "nav", "footer", "form")
+"""Elements that are furniture whatever their class (when small); a <figure> too when it holds media."""
+_MEDIA_TAGS = ("img", "picture", "video", "iframe")
+_PRUNE_MARK = "data-narrate-prune"
+"""Set on the widgets found, so trafilatura prunes them with one cheap XPath."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}\b")
 
@@ -130,36 +127,76 @@ MIN_EXTRACTED_SHARE = 0.8
 
 
 def _extract(text: str, tree: html.HtmlElement, url: str | None) -> tuple[Document | None, etree._Element | None]:
-    """trafilatura's document and article body, trying its settings from strictest to most lenient.
+    """trafilatura's document (its metadata) and the article body, trying its settings from strictest
+    to most lenient.
 
     Our widget pruning comes first; when it leaves noticeably less text than trafilatura finds alone
     (a widget class on the article's own container), trafilatura alone is read; when that finds
-    nothing, its recall-first mode; and last the page's JSON-LD ``articleBody``.
+    nothing, its recall-first mode; and last the page's JSON-LD ``articleBody``. The metadata are read
+    once (trafilatura reads them before any pruning), and trafilatura alone only runs when the pruned
+    elements hold enough text to make the difference.
     """
     import trafilatura
     import trafilatura.settings
 
-    def attempt(**options: Any) -> tuple[Document | None, etree._Element | None, int]:
-        tree = trafilatura.load_html(text)
+    def attempt(*, with_metadata: bool = False, marked: html.HtmlElement | None = None,
+                **options: Any) -> tuple[Document | None, etree._Element | None, int]:
+        tree = marked if marked is not None else trafilatura.load_html(text)
         if tree is None:
             return None, None, 0
         document = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            tree, url=url, with_metadata=with_metadata, include_comments=False, include_tables=True,
             include_images=False, include_formatting=True, include_links=False, **options)
         if not isinstance(document, trafilatura.settings.Document) or document.body is None:
             return None, None, 0
         return document, document.body, len(clean_text(_text_of(document.body)))
 
-    pruned = attempt(prune_xpath=list(PRUNE_XPATHS))
-    alone = attempt()
-    best = pruned if pruned[2] >= MIN_EXTRACTED_SHARE * alone[2] and pruned[2] else alone
+    marked, pruned_chars = _mark_widgets(text)
+    pruned = attempt(with_metadata=True, marked=marked, prune_xpath=[f"//*[@{_PRUNE_MARK}]"])
+    best = pruned
+    if not pruned[2] or pruned_chars > (1 / MIN_EXTRACTED_SHARE - 1) * pruned[2]:
+        alone = attempt(with_metadata=pruned[0] is None)
+        if alone[2] > pruned[2] / MIN_EXTRACTED_SHARE:
+            best = alone
     if not best[2]:
-        best = attempt(favor_recall=True)
-    if not best[2] and (article_body := _json_ld_article_body(tree)):
-        document = best[0] or alone[0] or pruned[0]
-        if document is not None:
-            return document, _body_of_paragraphs(article_body)
-    return best[0], best[1] if best[2] else None
+        best = attempt(with_metadata=pruned[0] is None, favor_recall=True)
+    document = pruned[0] or best[0]
+    if not best[2] and document is not None and (article_body := _json_ld_article_body(tree)):
+        return document, _body_of_paragraphs(article_body)
+    return document, best[1] if best[2] else None
+
+
+def _widgets(tree: html.HtmlElement) -> list[html.HtmlElement]:
+    """The page's widgets (share bars, captions, newsletter boxes ...), outermost first, in one pass."""
+    found: list[html.HtmlElement] = []
+    inside: set[html.HtmlElement] = set()
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.getparent() in inside:
+            if isinstance(element.tag, str):
+                inside.add(element)
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if not (element.tag in WIDGET_TAGS or any(word in names for word in WIDGET_CLASS_OR_ID_WORDS)
+                or (element.tag == "figure" and any(True for _ in element.iter(*_MEDIA_TAGS)))):
+            continue
+        if len(clean_text(element.text_content())) < WIDGET_MAX_CHARS:
+            found.append(element)
+            inside.add(element)
+    return found
+
+
+def _mark_widgets(text: str) -> tuple[html.HtmlElement | None, int]:
+    """The page's tree with its widgets marked for pruning, and how much text they hold."""
+    import trafilatura
+
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        return None, 0
+    chars = 0
+    for element in _widgets(tree):
+        element.set(_PRUNE_MARK, "")
+        chars += len(clean_text(element.text_content()))
+    return tree, chars
 
 
 def _body_of_paragraphs(text: str) -> etree._Element:
@@ -281,10 +318,9 @@ def _with_page_structure(text: str, blocks: list[Block], title: str) -> list[Blo
     page = trafilatura.load_html(text)
     if page is None:
         return blocks
-    for xpath in PRUNE_XPATHS:
-        for element in page.xpath(xpath):
-            if element.getparent() is not None:
-                element.getparent().remove(element)
+    for element in _widgets(page):
+        if element.getparent() is not None:
+            element.getparent().remove(element)
     restored = restore_structure(page_blocks(page), blocks)
     return restored if _has_subheadings(restored, title) else blocks
 
