@@ -6,7 +6,8 @@ The set (mozilla/readability's 130 test pages, see its README) is extracted to a
 run time. Both sides are scored the same way (the metric of the Zyte article-extraction benchmark):
 the text is lower-cased, split into words, and the sets of word 4-grams compared; precision and recall
 per page, averaged over the set, and the F1 of those means. narrate's text is every paragraph of every
-section except the headline (``--with-headline`` adds it), without the narration's own announcements.
+section except the headline (``--with-headline`` adds it), with the body sub-headings the narration reads
+(:func:`narrate.script.segment.spoken_heading`), without its own announcements: what a listener hears.
 A page narrate refuses scores 0; refusals where trafilatura finds >= 500 characters are listed.
 The CPU time to read a page is printed for both (mean and slowest, in milliseconds; CPU time rather than
 wall time, so that other work on a shared machine does not count).
@@ -107,14 +108,15 @@ def narrate_text(html: str, *, with_headline: bool = False) -> str | None:
     """narrate's article text (None when the reader refuses the page)."""
     from narrate.errors import InputError
     from narrate.model import Role
+    from narrate.script.segment import spoken_heading
     from narrate.sources.html import read_html
 
     try:
         article = read_html(html)
     except InputError:
         return None
-    return "\n".join(p for s in article.sections if with_headline or s.role is not Role.HEADLINE
-                     for p in s.paragraphs)
+    return "\n".join(text for s in article.sections if with_headline or s.role is not Role.HEADLINE
+                     for text in (spoken_heading(s) or "", *s.paragraphs) if text)
 
 
 def means(scored: list[Scored]) -> tuple[float, float, float]:
