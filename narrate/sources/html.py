@@ -95,10 +95,14 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     sections = build_sections(blocks, title=title, description=document.description,
                               publisher=publisher, faq=faq)
     if not covers(_prose_of_sections(sections), article_text):
-        # The rules dropped article text: read trafilatura's paragraphs as they are, keeping only
-        # the rules with evidence (widget strings, captions), not the guesses (short fragments).
-        sections = build_sections(extracted, title=title, description=document.description,
-                                  publisher=publisher, faq=faq, strict=False)
+        # The rules dropped article text: keep only the rules with evidence (widget strings, captions),
+        # not the guesses (short fragments), on the page's structure if it was put back, else on
+        # trafilatura's paragraphs as they are.
+        for candidate in (blocks, extracted) if blocks is not extracted else (extracted,):
+            sections = build_sections(candidate, title=title, description=document.description,
+                                      publisher=publisher, faq=faq, strict=False)
+            if covers(_prose_of_sections(sections), article_text):
+                break
     if not has_article_text(sections):
         raise InputError(f"no article text found in {where}")
     meta = ArticleMeta(
