@@ -74,19 +74,19 @@ def page_score(result: str, truth: str) -> tuple[float, float]:
     return shared / len(got), shared / len(want)
 
 
-def html_text(html: str) -> str:
-    """The text of an HTML document without <script> and <style>."""
+def html_text(html: str, *, without_code: bool = False) -> str:
+    """The text of an HTML document without <script> and <style> (and <pre> blocks ``without_code``)."""
     from lxml import html as lxml_html
 
     if not html.strip():
         return ""
     root = lxml_html.document_fromstring(html)
-    for element in root.xpath("//script|//style"):
+    for element in root.xpath("//script|//style" + ("|//pre" if without_code else "")):
         element.drop_tree()
     return str(root.text_content())
 
 
-def load_pages(archive: Path, folder: Path) -> Iterator[Page]:
+def load_pages(archive: Path, folder: Path, *, without_code: bool = False) -> Iterator[Page]:
     """Every page of the set, extracted from its archive into ``folder``."""
     with tarfile.open(archive) as tar:
         tar.extractall(folder, filter="data")
@@ -94,7 +94,8 @@ def load_pages(archive: Path, folder: Path) -> Iterator[Page]:
         expected = source.with_name("expected.html")
         if expected.is_file():
             yield Page(source.parent.name, source.read_text(encoding="utf-8", errors="replace"),
-                       html_text(expected.read_text(encoding="utf-8", errors="replace")))
+                       html_text(expected.read_text(encoding="utf-8", errors="replace"),
+                                 without_code=without_code))
 
 
 def trafilatura_text(html: str) -> str:
@@ -134,10 +135,11 @@ class Report:
     """Pages narrate refuses although trafilatura finds >= REFUSAL_FLOOR_CHARS characters."""
 
 
-def run(archive: Path = DEV_SET, *, limit: int = 0, with_headline: bool = False) -> Report:
-    """Score both systems on the set."""
+def run(archive: Path = DEV_SET, *, limit: int = 0, with_headline: bool = False,
+        without_code: bool = False) -> Report:
+    """Score both systems on the set (``without_code``: against a truth without its code listings)."""
     with tempfile.TemporaryDirectory(prefix="extraction-dev-") as folder:
-        pages = list(load_pages(archive, Path(folder)))
+        pages = list(load_pages(archive, Path(folder), without_code=without_code))
     if limit:
         pages = pages[:limit]
     alone: list[Scored] = []
@@ -163,12 +165,15 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=15, help="list the N pages where narrate trails most")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N pages")
     parser.add_argument("--with-headline", action="store_true", help="score the headline too")
+    parser.add_argument("--without-code", action="store_true",
+                        help="a diagnostic, not the gate: drop the truth's <pre> code listings (narrate "
+                             "does not read code aloud) and see how much of the gap they make")
     args = parser.parse_args()
     if not args.set.is_file():
         sys.exit(f"{args.set} not found: the extraction-dev set lives in ../shared/extraction-dev/")
 
-    report = run(args.set, limit=args.limit, with_headline=args.with_headline)
-    print(f"{len(report.narrate)} pages")
+    report = run(args.set, limit=args.limit, with_headline=args.with_headline, without_code=args.without_code)
+    print(f"{len(report.narrate)} pages" + (", truth without its <pre> code listings" if args.without_code else ""))
     print(f"{'system':<22}{'P':>8}{'R':>8}{'F1':>8}{'refused':>9}{'ms/page':>9}{'max ms':>8}")
     for label, scored in (("trafilatura alone", report.trafilatura), ("narrate", report.narrate)):
         p, r, score = means(scored)
