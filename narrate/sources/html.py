@@ -1,8 +1,9 @@
 """Read an HTML page into an Article: trafilatura finds the article and its metadata, then the
 shared rules in :mod:`narrate.sources.sections` give each part its role.
 
-Code, images and captions are dropped. A small table is read row by row as sentences, a table of
-prose cells row by row whatever its size, and a larger data table is replaced by a spoken note.
+Images and captions are dropped, and a code listing is replaced by a spoken note. A small table is
+read row by row as sentences, a table of prose cells row by row whatever its size, and a larger data
+table is replaced by a spoken note.
 No step may lose article text: when restructuring or the boilerplate rules would drop much of what
 trafilatura found (measured by :mod:`narrate.sources.coverage`), its paragraphs are read instead.
 """
@@ -77,8 +78,9 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
                          "save the article's own page, not an index or a login page")
 
     blocks = list(_blocks(body))
-    if not any(block.kind != "heading" for block in blocks):
-        blocks += _preformatted_blocks(body)  # a page set in <pre> (an RFC, a plain-text letter)
+    if not any(block.kind != "heading" and block.texts != (CODE_NOTE,) for block in blocks):
+        # a page set in <pre> (an RFC, a plain-text letter): its text is the article, not a listing
+        blocks = [block for block in blocks if block.texts != (CODE_NOTE,)] + _preformatted_blocks(body)
     title = clean_text(document.title or "") or _first_heading(body) or _title_from_text(blocks)
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
@@ -120,6 +122,10 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
 
 TABLE_NOTE = "A table is omitted here; see the article."
 """Read where a table too large to read aloud stood, so the listener knows something was left out."""
+CODE_NOTE = "A code listing is omitted here; see the article."
+"""Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
+the article shows something here."""
+NOTES = (TABLE_NOTE, CODE_NOTE)
 SMALL_TABLE_ROWS = 6
 SMALL_TABLE_COLUMNS = 4
 """A table up to this size is read row by row as sentences ("Row: value, value.")."""
@@ -250,7 +256,7 @@ def _title_from_text(blocks: list[Block]) -> str:
 def _prose_of(blocks: list[Block], publisher: str | None) -> str:
     """The article text of trafilatura's blocks: every paragraph no rule with evidence calls chrome."""
     return "\n".join(text for block in blocks if block.kind != "heading" for text in block.texts
-                     if text != TABLE_NOTE and not is_boilerplate(clean_text(text), publisher=publisher))
+                     if text not in NOTES and not is_boilerplate(clean_text(text), publisher=publisher))
 
 
 def _preformatted_blocks(body: etree._Element) -> list[Block]:
@@ -353,7 +359,10 @@ def _blocks(body: etree._Element) -> Iterator[Block]:
             yield Block("quote", paragraphs)
         elif tag == "table":
             yield from _table_blocks(element)
-        # code, graphic and anything else: not prose
+        elif tag == "code" and _text_of(element).strip() and (
+                (previous := element.getprevious()) is None or previous.tag != "code"):  # one note per run
+            yield Block("paragraph", (CODE_NOTE,))
+        # graphic and anything else: not prose
 
 
 def _text_of(element: etree._Element) -> str:
