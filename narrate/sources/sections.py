@@ -253,6 +253,8 @@ def build_sections(
     for block in _drop_title_heading(list(blocks), title):
         if block.kind == "heading":
             heading = clean_text(block.texts[0])
+            if not heading or is_boilerplate(heading, publisher=publisher):
+                continue  # a date stamp or the site's name set as a heading: no heading, nor chrome to read
             qa_run = False
             if mode.faq and (block.level == 0 or block.level > mode.level or heading.endswith("?")):
                 out.question(heading, mode.take_faq_heading())
