@@ -243,3 +243,21 @@ def test_a_page_set_only_in_pre_is_read_not_noted() -> None:
     paragraphs = [p for s in read_html(page).sections for p in s.paragraphs]
     assert CODE_NOTE not in paragraphs
     assert "Paragraph 1 of the open letter says what the signatories want changed." in " ".join(paragraphs)
+
+
+def test_text_around_a_quotes_paragraphs_and_after_a_heading_is_read() -> None:
+    from lxml import etree
+
+    from narrate.sources.html import _blocks
+
+    body = etree.fromstring(
+        "<body><p>The replies came in three kinds, and the first kind was kind enough.</p>"
+        "<quote><hi rend='#b'>Makali wrote:</hi> <hi rend='#i'>Skins were a bad idea from the start.</hi>"
+        "<p>I am fully in support of this sentiment.</p></quote>"
+        "<head rend='h2'>Great, let's get started!</head>If you don't already have one, buy a kit.</body>")
+    assert [(b.kind, b.texts) for b in _blocks(body)] == [
+        ("paragraph", ("The replies came in three kinds, and the first kind was kind enough.",)),
+        ("quote", ("Makali wrote: Skins were a bad idea from the start.", "I am fully in support of this sentiment.")),
+        ("heading", ("Great, let's get started!",)),
+        ("paragraph", ("If you don't already have one, buy a kit.",)),
+    ]

@@ -78,7 +78,9 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
                          "save the article's own page, not an index or a login page")
 
     blocks = list(_blocks(body))
-    if not any(block.kind != "heading" and block.texts != (CODE_NOTE,) for block in blocks):
+    prose = sum(len(text) for block in blocks if block.kind != "heading" and block.texts != (CODE_NOTE,)
+                for text in block.texts)
+    if prose < PREFORMATTED_PAGE_MAX_PROSE and sum(len(_text_of(e)) for e in body.iter("code")) > 3 * prose:
         # a page set in <pre> (an RFC, a plain-text letter): its text is the article, not a listing
         blocks = [block for block in blocks if block.texts != (CODE_NOTE,)] + _preformatted_blocks(body)
     title = clean_text(document.title or "") or _first_heading(body) or _title_from_text(blocks)
@@ -126,6 +128,9 @@ CODE_NOTE = "A code listing is omitted here; see the article."
 """Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
 the article shows something here."""
 NOTES = (TABLE_NOTE, CODE_NOTE)
+PREFORMATTED_PAGE_MAX_PROSE = 300
+"""A page with less text than this outside its <pre> blocks, and several times more inside them, is set
+in <pre> (an RFC, a plain-text letter): they are read as its text."""
 SMALL_TABLE_ROWS = 6
 SMALL_TABLE_COLUMNS = 4
 """A table up to this size is read row by row as sentences ("Row: value, value.")."""
@@ -355,14 +360,37 @@ def _blocks(body: etree._Element) -> Iterator[Block]:
             if items:
                 yield Block("list", items)
         elif tag == "quote":
-            paragraphs = tuple(_text_of(p) for p in element.iter("p")) or (_text_of(element),)
-            yield Block("quote", paragraphs)
+            yield Block("quote", _quote_paragraphs(element))
         elif tag == "table":
             yield from _table_blocks(element)
         elif tag == "code" and _text_of(element).strip() and (
                 (previous := element.getprevious()) is None or previous.tag != "code"):  # one note per run
             yield Block("paragraph", (CODE_NOTE,))
         # graphic and anything else: not prose
+        if tail := (element.tail or "").strip():  # text set straight in the body after a heading, say
+            yield Block("paragraph", (tail,))
+
+
+def _quote_paragraphs(quote: etree._Element) -> tuple[str, ...]:
+    """A quote's paragraphs: its <p> children and the text around them ("Makali wrote:" and the lines
+    quoted), in order."""
+    paragraphs: list[str] = []
+    loose: list[str] = [quote.text or ""]
+
+    def flush() -> None:
+        if text := re.sub(r"[ \t]+", " ", "".join(loose)).strip():
+            paragraphs.append(text)
+        loose.clear()
+
+    for child in quote:
+        if child.tag == "p":
+            flush()
+            paragraphs.append(_text_of(child))
+        else:
+            loose.append("\n" if child.tag == "lb" else _text_of(child) + " ")
+        loose.append(child.tail or "")
+    flush()
+    return tuple(p for p in paragraphs if p.strip()) or (_text_of(quote),)
 
 
 def _text_of(element: etree._Element) -> str:
