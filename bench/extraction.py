@@ -6,8 +6,11 @@ The set (mozilla/readability's 130 test pages, see its README) is extracted to a
 run time. Both sides are scored the same way (the metric of the Zyte article-extraction benchmark):
 the text is lower-cased, split into words, and the sets of word 4-grams compared; precision and recall
 per page, averaged over the set, and the F1 of those means. narrate's text is every paragraph of every
-section except the headline (``--with-headline`` adds it), without the narration's own announcements.
+section except the headline (``--with-headline`` adds it), with the body sub-headings the narration reads
+(:func:`narrate.script.segment.spoken_heading`), without its own announcements: what a listener hears.
 A page narrate refuses scores 0; refusals where trafilatura finds >= 500 characters are listed.
+The CPU time to read a page is printed for both (mean and slowest, in milliseconds; CPU time rather than
+wall time, so that other work on a shared machine does not count).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import re
 import sys
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +45,8 @@ class Scored:
     precision: float
     recall: float
     refused: bool = False
+    seconds: float = 0.0
+    """CPU time to read the page."""
 
     @property
     def f1(self) -> float:
@@ -68,19 +74,19 @@ def page_score(result: str, truth: str) -> tuple[float, float]:
     return shared / len(got), shared / len(want)
 
 
-def html_text(html: str) -> str:
-    """The text of an HTML document without <script> and <style>."""
+def html_text(html: str, *, without_code: bool = False) -> str:
+    """The text of an HTML document without <script> and <style> (and <pre> blocks ``without_code``)."""
     from lxml import html as lxml_html
 
     if not html.strip():
         return ""
     root = lxml_html.document_fromstring(html)
-    for element in root.xpath("//script|//style"):
+    for element in root.xpath("//script|//style" + ("|//pre" if without_code else "")):
         element.drop_tree()
     return str(root.text_content())
 
 
-def load_pages(archive: Path, folder: Path) -> Iterator[Page]:
+def load_pages(archive: Path, folder: Path, *, without_code: bool = False) -> Iterator[Page]:
     """Every page of the set, extracted from its archive into ``folder``."""
     with tarfile.open(archive) as tar:
         tar.extractall(folder, filter="data")
@@ -88,7 +94,8 @@ def load_pages(archive: Path, folder: Path) -> Iterator[Page]:
         expected = source.with_name("expected.html")
         if expected.is_file():
             yield Page(source.parent.name, source.read_text(encoding="utf-8", errors="replace"),
-                       html_text(expected.read_text(encoding="utf-8", errors="replace")))
+                       html_text(expected.read_text(encoding="utf-8", errors="replace"),
+                                 without_code=without_code))
 
 
 def trafilatura_text(html: str) -> str:
@@ -102,14 +109,15 @@ def narrate_text(html: str, *, with_headline: bool = False) -> str | None:
     """narrate's article text (None when the reader refuses the page)."""
     from narrate.errors import InputError
     from narrate.model import Role
+    from narrate.script.segment import spoken_heading
     from narrate.sources.html import read_html
 
     try:
         article = read_html(html)
     except InputError:
         return None
-    return "\n".join(p for s in article.sections if with_headline or s.role is not Role.HEADLINE
-                     for p in s.paragraphs)
+    return "\n".join(text for s in article.sections if with_headline or s.role is not Role.HEADLINE
+                     for text in (spoken_heading(s) or "", *s.paragraphs) if text)
 
 
 def means(scored: list[Scored]) -> tuple[float, float, float]:
@@ -127,20 +135,25 @@ class Report:
     """Pages narrate refuses although trafilatura finds >= REFUSAL_FLOOR_CHARS characters."""
 
 
-def run(archive: Path = DEV_SET, *, limit: int = 0, with_headline: bool = False) -> Report:
-    """Score both systems on the set."""
+def run(archive: Path = DEV_SET, *, limit: int = 0, with_headline: bool = False,
+        without_code: bool = False) -> Report:
+    """Score both systems on the set (``without_code``: against a truth without its code listings)."""
     with tempfile.TemporaryDirectory(prefix="extraction-dev-") as folder:
-        pages = list(load_pages(archive, Path(folder)))
+        pages = list(load_pages(archive, Path(folder), without_code=without_code))
     if limit:
         pages = pages[:limit]
     alone: list[Scored] = []
     ours: list[Scored] = []
     refused: list[str] = []
     for page in pages:
+        start = time.process_time()
         base = trafilatura_text(page.source)
-        alone.append(Scored(page.name, *page_score(base, page.truth)))
+        middle = time.process_time()
         text = narrate_text(page.source, with_headline=with_headline)
-        ours.append(Scored(page.name, *page_score(text or "", page.truth), refused=text is None))
+        end = time.process_time()
+        alone.append(Scored(page.name, *page_score(base, page.truth), seconds=middle - start))
+        ours.append(Scored(page.name, *page_score(text or "", page.truth), refused=text is None,
+                           seconds=end - middle))
         if text is None and len(base) >= REFUSAL_FLOOR_CHARS:
             refused.append(page.name)
     return Report(alone, ours, refused)
@@ -152,16 +165,22 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=15, help="list the N pages where narrate trails most")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N pages")
     parser.add_argument("--with-headline", action="store_true", help="score the headline too")
+    parser.add_argument("--without-code", action="store_true",
+                        help="a diagnostic, not the gate: drop the truth's <pre> code listings (narrate "
+                             "does not read code aloud) and see how much of the gap they make")
     args = parser.parse_args()
     if not args.set.is_file():
         sys.exit(f"{args.set} not found: the extraction-dev set lives in ../shared/extraction-dev/")
 
-    report = run(args.set, limit=args.limit, with_headline=args.with_headline)
-    print(f"{len(report.narrate)} pages")
-    print(f"{'system':<22}{'P':>8}{'R':>8}{'F1':>8}{'refused':>9}")
+    report = run(args.set, limit=args.limit, with_headline=args.with_headline, without_code=args.without_code)
+    print(f"{len(report.narrate)} pages" + (", truth without its <pre> code listings" if args.without_code else ""))
+    print(f"{'system':<22}{'P':>8}{'R':>8}{'F1':>8}{'refused':>9}{'ms/page':>9}{'max ms':>8}")
     for label, scored in (("trafilatura alone", report.trafilatura), ("narrate", report.narrate)):
         p, r, score = means(scored)
-        print(f"{label:<22}{p:>8.3f}{r:>8.3f}{score:>8.3f}{sum(s.refused for s in scored):>9}")
+        mean_ms = 1000 * sum(s.seconds for s in scored) / len(scored)
+        max_ms = 1000 * max(s.seconds for s in scored)
+        print(f"{label:<22}{p:>8.3f}{r:>8.3f}{score:>8.3f}{sum(s.refused for s in scored):>9}"
+              f"{mean_ms:>9.0f}{max_ms:>8.0f}")
     print(f"refused where trafilatura finds >= {REFUSAL_FLOOR_CHARS} chars: "
           f"{len(report.refused_with_article)} {' '.join(report.refused_with_article)}")
     pairs = sorted(zip(report.narrate, report.trafilatura, strict=True), key=lambda pair: pair[0].f1 - pair[1].f1)

@@ -35,6 +35,7 @@ from narrate.publish.store import episode_guid
 from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
 from narrate.script.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
+from narrate.sources.sections import is_cut_off
 from narrate.voice.cache import AudioCache
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.profiles import Cast, load_cast, load_profile, single_voice_cast
@@ -233,7 +234,7 @@ def encode(plan: Plan, programme: Programme) -> EncodedEpisode:
     mastering = MasterOptions(intro=feed.resolve(production.intro), outro=feed.resolve(production.outro),
                               music_bed=feed.resolve(production.music_bed))
     tags = Tags(title=meta.title, artist=meta.publisher, album=feed.settings.show.title, date=meta.date,
-                comment=meta.description)
+                comment=None if meta.description is None or is_cut_off(meta.description) else meta.description)
     return encode_episode(programme, mastering, feed.settings.encoding, tags)
 
 
@@ -252,9 +253,10 @@ def record(feed: Feed, written: WrittenEpisode, now: dt.datetime | None = None, 
 
 
 def describe(script: Script) -> str:
-    """The episode's description: the synopsis, else the opening of the story."""
+    """The episode's description: the page's description unless the site cut it off, else the opening of
+    the story."""
     meta = script.meta
-    if meta.description:
+    if meta.description and not is_cut_off(meta.description):
         return meta.description
     for chapter in script.chapters:
         if chapter.role is Role.BODY:

@@ -9,9 +9,10 @@ import pytest
 
 from bench.extraction import DEV_SET, means, run
 
-NARRATE_F1_FLOOR = 0.92
-"""Measured 0.923 (trafilatura 2.3.1 alone: 0.944). The issue's target is >= trafilatura and >= 0.94:
-raise this floor as the reader improves, never lower it."""
+NARRATE_F1_FLOOR = 0.929
+"""Measured 0.9296 (P 0.933, R 0.926; trafilatura 2.3.1 alone: 0.944), scoring what a listener hears:
+every section's paragraphs and the body sub-headings read aloud, not the headline or announcements.
+The issue's target is >= trafilatura and >= 0.94: raise this floor as the reader improves, never lower it."""
 
 
 @pytest.mark.slow

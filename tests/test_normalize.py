@@ -88,6 +88,11 @@ NEWS_CASES = [
     ),
     ("Read it on Yonhap.co.kr first", "Read it on Yonhap dot co dot K R first"),
     ("Visit Yahoo.ro or naver.com", "Visit Yahoo dot R O or naver dot com"),
+    # service numbers after a verb of calling, digit by digit; a count stays a count
+    ("Report fallen lines by calling 311, not 911, unless someone is hurt.",
+     "Report fallen lines by calling three one one, not nine one one, unless someone is hurt."),
+    ("Dial 999 or 112.", "Dial nine nine nine or one one two."),
+    ("The storm killed 311 people.", "The storm killed three hundred eleven people."),
 ]
 
 

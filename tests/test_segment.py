@@ -69,6 +69,22 @@ def test_sub_headed_body_sections_become_chapters() -> None:
     assert [c.title for c in script.chapters] == ["T", "The story", "What happens next"]
 
 
+def test_a_body_sub_heading_is_read_before_its_text_and_a_role_heading_is_not() -> None:
+    article = Article(ArticleMeta(title="Five ways to cut your heating bill"), (
+        Section(Role.HEADLINE, ("Five ways to cut your heating bill",)),
+        Section(Role.BODY, ("Prices are rising.",)),
+        Section(Role.BODY, ("Air trapped inside slows it down.",), heading="2. Bleed your radiators"),
+        Section(Role.BODY, ("Answers to what readers asked.",), heading="Frequently asked questions"),
+        Section(Role.POINT_OF_VIEW, ("It is worth it.",), heading="Our view"),
+    ))
+    chapters = segment(article).chapters
+    assert [s.written for s in chapters[2].sentences] == ["2. Bleed your radiators",
+                                                          "Air trapped inside slows it down."]
+    assert chapters[2].sentences[0].role is Role.BODY and chapters[2].sentences[0].paragraph_end
+    assert [s.written for s in chapters[3].sentences] == ["Answers to what readers asked."]
+    assert "Our view" not in [s.written for s in chapters[4].sentences]
+
+
 def test_sentences_are_split_at_the_limit_of_the_engine_that_speaks_them() -> None:
     from narrate.voice.engines.base import EngineRegistry
     from narrate.voice.engines.coqui import CoquiEngine

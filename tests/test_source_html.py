@@ -9,7 +9,7 @@ import pytest
 
 from narrate.errors import InputError
 from narrate.model import Role
-from narrate.sources.html import MAX_HTML_BYTES, read_html
+from narrate.sources.html import CODE_NOTE, MAX_HTML_BYTES, read_html
 from narrate.sources.sections import is_boilerplate
 
 DATA = Path(__file__).parent / "data"
@@ -217,3 +217,47 @@ def test_page_without_sub_headings_is_one_body_section() -> None:
     sections = read_html(page).sections
     assert [s.role for s in sections] == [Role.HEADLINE, Role.BODY]
     assert len(sections[1].paragraphs) == 5
+
+
+def test_a_code_listing_is_replaced_by_one_spoken_note_and_inline_code_is_read() -> None:
+    page = """<html><head><title>How to double a number in Python</title></head><body><article>
+    <h1>How to double a number in Python</h1>
+    <p>Doubling a number is the first function many people write when they learn the language.</p>
+    <pre><code>def double(x):
+        return x * 2
+    </code></pre>
+    <pre><code>print(double(21))</code></pre>
+    <p>Calling <code>double(2)</code> gives four, and the same function works for floats as well.</p>
+    </article></body></html>"""
+    paragraphs = [p for s in read_html(page).sections for p in s.paragraphs]
+    assert paragraphs[1:] == [
+        "Doubling a number is the first function many people write when they learn the language.",
+        CODE_NOTE,
+        "Calling double(2) gives four, and the same function works for floats as well.",
+    ]
+
+
+def test_a_page_set_only_in_pre_is_read_not_noted() -> None:
+    letter = "\n\n".join(f"Paragraph {n} of the open letter says what the signatories want changed." for n in range(3))
+    page = f"<html><head><title>An open letter</title></head><body><pre>{letter}</pre></body></html>"
+    paragraphs = [p for s in read_html(page).sections for p in s.paragraphs]
+    assert CODE_NOTE not in paragraphs
+    assert "Paragraph 1 of the open letter says what the signatories want changed." in " ".join(paragraphs)
+
+
+def test_text_around_a_quotes_paragraphs_and_after_a_heading_is_read() -> None:
+    from lxml import etree
+
+    from narrate.sources.html import _blocks
+
+    body = etree.fromstring(
+        "<body><p>The replies came in three kinds, and the first kind was kind enough.</p>"
+        "<quote><hi rend='#b'>Makali wrote:</hi> <hi rend='#i'>Skins were a bad idea from the start.</hi>"
+        "<p>I am fully in support of this sentiment.</p></quote>"
+        "<head rend='h2'>Great, let's get started!</head>If you don't already have one, buy a kit.</body>")
+    assert [(b.kind, b.texts) for b in _blocks(body)] == [
+        ("paragraph", ("The replies came in three kinds, and the first kind was kind enough.",)),
+        ("quote", ("Makali wrote: Skins were a bad idea from the start.", "I am fully in support of this sentiment.")),
+        ("heading", ("Great, let's get started!",)),
+        ("paragraph", ("If you don't already have one, buy a kit.",)),
+    ]

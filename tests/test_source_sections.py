@@ -69,3 +69,16 @@ def test_related_heading_drops_what_follows_up_to_the_next_heading_of_its_level(
     assert [(s.role, s.paragraphs) for s in sections[1:]] == [
         (Role.BODY, ("Story text.",)), (Role.POINT_OF_VIEW, ("Back to the story.",))
     ]
+
+
+def test_a_date_stamp_or_the_site_name_set_as_a_heading_is_no_heading() -> None:
+    sections = build_sections([
+        Block("heading", ("06 December 2016",), 2),
+        Block("paragraph", ("Android users download tens of billions of apps a year.",)),
+        Block("heading", ("The Harbor Ledger",), 3),
+        Block("paragraph", ("Updates are now a third of the size.",)),
+    ], title="Saving data", publisher="The Harbor Ledger")
+    assert [(s.role, s.heading, s.paragraphs) for s in sections[1:]] == [
+        (Role.BODY, None, ("Android users download tens of billions of apps a year.",
+                           "Updates are now a third of the size.")),
+    ]

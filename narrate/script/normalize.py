@@ -121,6 +121,15 @@ _WORD_ABBR_RULE = _sub_table(
     WORD_ABBREVIATIONS, r"(?<![\w.])(?P<key>{keys})(?:\.(?=\s+\S)|(?=\.?\s*$)|(?![\w.]))"
 )
 _WIRE_ABBR_RULE = _sub_table(WIRE_ABBREVIATIONS, r"(?<![\w.'’])(?P<key>{keys})(?=[a-z]*\b)")
+# A service number after a verb of calling is said digit by digit ("call 911" -> "nine one one"), and
+# so are those in the same breath ("calling 311, not 911"); elsewhere "311" is a count.
+_SERVICE_NUMBERS = r"(?:[2-9]11|999|112|111)"
+_SERVICE_CALL = re.compile(
+    r"\b(?:call|dial|ring|phone|text)(?:s|ed|led|ing|ling)?\s+" + _SERVICE_NUMBERS
+    + r"(?:,?\s+(?:or|not|and|then)\s+" + _SERVICE_NUMBERS + r")*(?![\d,.]\d)\b",
+    re.IGNORECASE,
+)
+_SERVICE_NUMBER = re.compile(r"\b" + _SERVICE_NUMBERS + r"\b")
 _NUMBER_ABBR = re.compile(r"\b(?P<no>No|Nos|no)\.\s*(?=\d)")
 _SAINT = re.compile(r"\bSt\.(?=\s+[A-Z])")
 
@@ -253,6 +262,7 @@ class TextNormalizer:
         text = _SAINT.sub("Saint", text)
         text = _CURRENCY_SPACE.sub("", text)
         text = _IDENTIFIER.sub(_spoken_digits, text)
+        text = _SERVICE_CALL.sub(lambda m: _SERVICE_NUMBER.sub(_spoken_digits, m.group(0)), text)
         text = _SMALL_RANGE.sub(r"\1 to ", text)
         text = _AMOUNT.sub(lambda m: " " + AMOUNT_WORDS[m.group(1)], text)
         text = _PREFIXED_DOLLAR.sub(_prefixed_dollar, text)

@@ -2,7 +2,8 @@
 
 The narration announces sections in its own words ("Key takeaways.") instead of reading the page's
 headings, and reads the FAQ as numbered questions, each question with its answer as one chapter so
-a listener can skip straight to it.
+a listener can skip straight to it. A body section's own sub-heading ("Bleed your radiators") is
+article text, in list articles and explainers often the point of the section, and is read first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from narrate.model import Article, Chapter, Role, Script, Section, Sentence
+from narrate.sources.headings import role_for_heading
 
 ANNOUNCEMENTS: dict[Role, str] = {
     Role.SYNOPSIS: "In brief.",
@@ -67,10 +69,12 @@ def segment(article: Article, options: SegmentOptions | None = None,
     """
     options = options or SegmentOptions()
 
+    def limit_of(role: Role) -> int:
+        engine_limit = engine_max_chars(role) if engine_max_chars is not None else 0
+        return min(options.max_chars, engine_limit) if engine_limit > 0 else options.max_chars
+
     def sentences_of(section: Section) -> Iterator[Sentence]:
-        engine_limit = engine_max_chars(section.role) if engine_max_chars is not None else 0
-        limit = min(options.max_chars, engine_limit) if engine_limit > 0 else options.max_chars
-        return _sentences(section, options.language, limit)
+        return _sentences(section, options.language, limit_of(section.role))
 
     chapters: list[Chapter] = []
     question_number = 0
@@ -92,6 +96,8 @@ def segment(article: Article, options: SegmentOptions | None = None,
             sentences.extend(sentences_of(section))
             title = section.paragraphs[0]
         else:
+            if heading := spoken_heading(section):
+                sentences.extend(_heading_sentences(heading, section.role, limit_of(section.role)))
             sentences.extend(sentences_of(section))
             title = section.heading if section.role is Role.BODY and section.heading else (
                 CHAPTER_TITLES.get(section.role, section.heading or section.role.value.replace("_", " "))
@@ -99,6 +105,21 @@ def segment(article: Article, options: SegmentOptions | None = None,
         if sentences:
             chapters.append(Chapter(title=title, role=section.role, sentences=tuple(sentences)))
     return Script(meta=article.meta, chapters=tuple(chapters))
+
+
+def spoken_heading(section: Section) -> str | None:
+    """The sub-heading read before a body section's text; a heading that names a role ("FAQ",
+    "Analysis") is announced in the narration's words instead, and other roles' headings are not read."""
+    if section.role is Role.BODY and section.heading and role_for_heading(section.heading) is None:
+        return section.heading
+    return None
+
+
+def _heading_sentences(heading: str, role: Role, max_chars: int) -> Iterator[Sentence]:
+    """A heading read as one sentence (it has no sentence punctuation to split at), its own paragraph."""
+    pieces = split_long(heading, max_chars)
+    for index, piece in enumerate(pieces):
+        yield Sentence(written=piece, spoken=piece, role=role, paragraph_end=index == len(pieces) - 1)
 
 
 def _announced(chapters: list[Chapter], section: Section) -> bool:

@@ -1,8 +1,9 @@
 """Read an HTML page into an Article: trafilatura finds the article and its metadata, then the
 shared rules in :mod:`narrate.sources.sections` give each part its role.
 
-Code, images and captions are dropped. A small table is read row by row as sentences, a table of
-prose cells row by row whatever its size, and a larger data table is replaced by a spoken note.
+Images and captions are dropped, and a code listing is replaced by a spoken note. A small table is
+read row by row as sentences, a table of prose cells row by row whatever its size, and a larger data
+table is replaced by a spoken note.
 No step may lose article text: when restructuring or the boilerplate rules would drop much of what
 trafilatura found (measured by :mod:`narrate.sources.coverage`), its paragraphs are read instead.
 """
@@ -41,20 +42,17 @@ MAX_HTML_BYTES = 10_000_000
 # by itself, these catch widgets it keeps because they sit inside the article element.
 # Widgets hold little text; an element holding more is most likely the article itself, swallowed by
 # a widget's unclosed tag in broken markup, and must not be pruned.
-_SMALL = "string-length(normalize-space(.)) < 1500"
-_CLASS_OR_ID_WORDS = (
+WIDGET_MAX_CHARS = 1500
+WIDGET_CLASS_OR_ID_WORDS: tuple[str, ...] = (
     "trinity", "audio-player", "tts-player", "listen-button", "share-bar", "share-buttons",
     "social-share", "sharing", "newsletter", "related-", "read-more", "recommended",
     "byline", "breadcrumb", "caption", "credit",
 )
-PRUNE_XPATHS: tuple[str, ...] = (
-    *(f"//*[contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    f"'abcdefghijklmnopqrstuvwxyz'), ' ', translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    f"'abcdefghijklmnopqrstuvwxyz')), '{word}') and {_SMALL}]"
-      for word in _CLASS_OR_ID_WORDS),
-    f"//figure[(.//img or .//picture or .//video or .//iframe) and {_SMALL}]",
-    f"//figcaption[{_SMALL}]", f"//nav[{_SMALL}]", f"//footer[{_SMALL}]", f"//form[{_SMALL}]",
-)
+WIDGET_TAGS: tuple[str, ...] = ("figcaption", "nav", "footer", "form")
+"""Elements that are furniture whatever their class (when small); a <figure> too when it holds media."""
+_MEDIA_TAGS = ("img", "picture", "video", "iframe")
+_PRUNE_MARK = "data-narrate-prune"
+"""Set on the widgets found, so trafilatura prunes them with one cheap XPath."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}\b")
 
@@ -80,8 +78,11 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
                          "save the article's own page, not an index or a login page")
 
     blocks = list(_blocks(body))
-    if not any(block.kind != "heading" for block in blocks):
-        blocks += _preformatted_blocks(body)  # a page set in <pre> (an RFC, a plain-text letter)
+    prose = sum(len(text) for block in blocks if block.kind != "heading" and block.texts != (CODE_NOTE,)
+                for text in block.texts)
+    if prose < PREFORMATTED_PAGE_MAX_PROSE and sum(len(_text_of(e)) for e in body.iter("code")) > 3 * prose:
+        # a page set in <pre> (an RFC, a plain-text letter): its text is the article, not a listing
+        blocks = [block for block in blocks if block.texts != (CODE_NOTE,)] + _preformatted_blocks(body)
     title = clean_text(document.title or "") or _first_heading(body) or _title_from_text(blocks)
     if not title:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
@@ -98,10 +99,14 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     sections = build_sections(blocks, title=title, description=document.description,
                               publisher=publisher, faq=faq)
     if not covers(_prose_of_sections(sections), article_text):
-        # The rules dropped article text: read trafilatura's paragraphs as they are, keeping only
-        # the rules with evidence (widget strings, captions), not the guesses (short fragments).
-        sections = build_sections(extracted, title=title, description=document.description,
-                                  publisher=publisher, faq=faq, strict=False)
+        # The rules dropped article text: keep only the rules with evidence (widget strings, captions),
+        # not the guesses (short fragments), on the page's structure if it was put back, else on
+        # trafilatura's paragraphs as they are.
+        for candidate in (blocks, extracted) if blocks is not extracted else (extracted,):
+            sections = build_sections(candidate, title=title, description=document.description,
+                                      publisher=publisher, faq=faq, strict=False)
+            if covers(_prose_of_sections(sections), article_text):
+                break
     if not has_article_text(sections):
         raise InputError(f"no article text found in {where}")
     meta = ArticleMeta(
@@ -119,6 +124,13 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
 
 TABLE_NOTE = "A table is omitted here; see the article."
 """Read where a table too large to read aloud stood, so the listener knows something was left out."""
+CODE_NOTE = "A code listing is omitted here; see the article."
+"""Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
+the article shows something here."""
+NOTES = (TABLE_NOTE, CODE_NOTE)
+PREFORMATTED_PAGE_MAX_PROSE = 300
+"""A page with less text than this outside its <pre> blocks, and several times more inside them, is set
+in <pre> (an RFC, a plain-text letter): they are read as its text."""
 SMALL_TABLE_ROWS = 6
 SMALL_TABLE_COLUMNS = 4
 """A table up to this size is read row by row as sentences ("Row: value, value.")."""
@@ -130,36 +142,76 @@ MIN_EXTRACTED_SHARE = 0.8
 
 
 def _extract(text: str, tree: html.HtmlElement, url: str | None) -> tuple[Document | None, etree._Element | None]:
-    """trafilatura's document and article body, trying its settings from strictest to most lenient.
+    """trafilatura's document (its metadata) and the article body, trying its settings from strictest
+    to most lenient.
 
     Our widget pruning comes first; when it leaves noticeably less text than trafilatura finds alone
     (a widget class on the article's own container), trafilatura alone is read; when that finds
-    nothing, its recall-first mode; and last the page's JSON-LD ``articleBody``.
+    nothing, its recall-first mode; and last the page's JSON-LD ``articleBody``. The metadata are read
+    once (trafilatura reads them before any pruning), and trafilatura alone only runs when the pruned
+    elements hold enough text to make the difference.
     """
     import trafilatura
     import trafilatura.settings
 
-    def attempt(**options: Any) -> tuple[Document | None, etree._Element | None, int]:
-        tree = trafilatura.load_html(text)
+    def attempt(*, with_metadata: bool = False, marked: html.HtmlElement | None = None,
+                **options: Any) -> tuple[Document | None, etree._Element | None, int]:
+        tree = marked if marked is not None else trafilatura.load_html(text)
         if tree is None:
             return None, None, 0
         document = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            tree, url=url, with_metadata=with_metadata, include_comments=False, include_tables=True,
             include_images=False, include_formatting=True, include_links=False, **options)
         if not isinstance(document, trafilatura.settings.Document) or document.body is None:
             return None, None, 0
         return document, document.body, len(clean_text(_text_of(document.body)))
 
-    pruned = attempt(prune_xpath=list(PRUNE_XPATHS))
-    alone = attempt()
-    best = pruned if pruned[2] >= MIN_EXTRACTED_SHARE * alone[2] and pruned[2] else alone
+    marked, pruned_chars = _mark_widgets(text)
+    pruned = attempt(with_metadata=True, marked=marked, prune_xpath=[f"//*[@{_PRUNE_MARK}]"])
+    best = pruned
+    if not pruned[2] or pruned_chars > (1 / MIN_EXTRACTED_SHARE - 1) * pruned[2]:
+        alone = attempt(with_metadata=pruned[0] is None)
+        if alone[2] > pruned[2] / MIN_EXTRACTED_SHARE:
+            best = alone
     if not best[2]:
-        best = attempt(favor_recall=True)
-    if not best[2] and (article_body := _json_ld_article_body(tree)):
-        document = best[0] or alone[0] or pruned[0]
-        if document is not None:
-            return document, _body_of_paragraphs(article_body)
-    return best[0], best[1] if best[2] else None
+        best = attempt(with_metadata=pruned[0] is None, favor_recall=True)
+    document = pruned[0] or best[0]
+    if not best[2] and document is not None and (article_body := _json_ld_article_body(tree)):
+        return document, _body_of_paragraphs(article_body)
+    return document, best[1] if best[2] else None
+
+
+def _widgets(tree: html.HtmlElement) -> list[html.HtmlElement]:
+    """The page's widgets (share bars, captions, newsletter boxes ...), outermost first, in one pass."""
+    found: list[html.HtmlElement] = []
+    inside: set[html.HtmlElement] = set()
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.getparent() in inside:
+            if isinstance(element.tag, str):
+                inside.add(element)
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if not (element.tag in WIDGET_TAGS or any(word in names for word in WIDGET_CLASS_OR_ID_WORDS)
+                or (element.tag == "figure" and any(True for _ in element.iter(*_MEDIA_TAGS)))):
+            continue
+        if len(clean_text(element.text_content())) < WIDGET_MAX_CHARS:
+            found.append(element)
+            inside.add(element)
+    return found
+
+
+def _mark_widgets(text: str) -> tuple[html.HtmlElement | None, int]:
+    """The page's tree with its widgets marked for pruning, and how much text they hold."""
+    import trafilatura
+
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        return None, 0
+    chars = 0
+    for element in _widgets(tree):
+        element.set(_PRUNE_MARK, "")
+        chars += len(clean_text(element.text_content()))
+    return tree, chars
 
 
 def _body_of_paragraphs(text: str) -> etree._Element:
@@ -209,7 +261,7 @@ def _title_from_text(blocks: list[Block]) -> str:
 def _prose_of(blocks: list[Block], publisher: str | None) -> str:
     """The article text of trafilatura's blocks: every paragraph no rule with evidence calls chrome."""
     return "\n".join(text for block in blocks if block.kind != "heading" for text in block.texts
-                     if text != TABLE_NOTE and not is_boilerplate(clean_text(text), publisher=publisher))
+                     if text not in NOTES and not is_boilerplate(clean_text(text), publisher=publisher))
 
 
 def _preformatted_blocks(body: etree._Element) -> list[Block]:
@@ -281,10 +333,9 @@ def _with_page_structure(text: str, blocks: list[Block], title: str) -> list[Blo
     page = trafilatura.load_html(text)
     if page is None:
         return blocks
-    for xpath in PRUNE_XPATHS:
-        for element in page.xpath(xpath):
-            if element.getparent() is not None:
-                element.getparent().remove(element)
+    for element in _widgets(page):
+        if element.getparent() is not None:
+            element.getparent().remove(element)
     restored = restore_structure(page_blocks(page), blocks)
     return restored if _has_subheadings(restored, title) else blocks
 
@@ -309,11 +360,37 @@ def _blocks(body: etree._Element) -> Iterator[Block]:
             if items:
                 yield Block("list", items)
         elif tag == "quote":
-            paragraphs = tuple(_text_of(p) for p in element.iter("p")) or (_text_of(element),)
-            yield Block("quote", paragraphs)
+            yield Block("quote", _quote_paragraphs(element))
         elif tag == "table":
             yield from _table_blocks(element)
-        # code, graphic and anything else: not prose
+        elif tag == "code" and _text_of(element).strip() and (
+                (previous := element.getprevious()) is None or previous.tag != "code"):  # one note per run
+            yield Block("paragraph", (CODE_NOTE,))
+        # graphic and anything else: not prose
+        if tail := (element.tail or "").strip():  # text set straight in the body after a heading, say
+            yield Block("paragraph", (tail,))
+
+
+def _quote_paragraphs(quote: etree._Element) -> tuple[str, ...]:
+    """A quote's paragraphs: its <p> children and the text around them ("Makali wrote:" and the lines
+    quoted), in order."""
+    paragraphs: list[str] = []
+    loose: list[str] = [quote.text or ""]
+
+    def flush() -> None:
+        if text := re.sub(r"[ \t]+", " ", "".join(loose)).strip():
+            paragraphs.append(text)
+        loose.clear()
+
+    for child in quote:
+        if child.tag == "p":
+            flush()
+            paragraphs.append(_text_of(child))
+        else:
+            loose.append("\n" if child.tag == "lb" else _text_of(child) + " ")
+        loose.append(child.tail or "")
+    flush()
+    return tuple(p for p in paragraphs if p.strip()) or (_text_of(quote),)
 
 
 def _text_of(element: etree._Element) -> str:

@@ -44,7 +44,34 @@ def page_blocks(page: html.HtmlElement) -> list[tuple[Block, float]]:
 
 
 def restore_structure(page_blocks: Sequence[tuple[Block, float]], extracted: Iterable[Block]) -> list[Block]:
-    """The page's blocks that make up the extracted article, with its headings and lists restored."""
+    """The page's blocks that make up the extracted article, with its headings and lists restored; an
+    extracted block the page walk does not find (a paragraph in a layout table, a table read as rows)
+    keeps its place after the block it followed."""
+    extracted = list(extracted)
+    return _merge(_restored(page_blocks, extracted), extracted)
+
+
+def _merge(restored: list[Block], extracted: list[Block]) -> list[Block]:
+    """``restored`` with every non-heading block of ``extracted`` it lacks put back in reading order."""
+    if not restored:
+        return restored
+    merged = list(restored)
+    where = {comparable(text): index for index, block in enumerate(merged) for text in block.texts}
+    cursor = 0
+    for block in extracted:
+        if block.kind == "heading":
+            continue
+        found = [where[key] for text in block.texts if (key := comparable(text)) in where]
+        if found:
+            cursor = max(cursor, max(found) + 1)
+            continue
+        merged.insert(cursor, block)
+        where = {key: index + (index >= cursor) for key, index in where.items()}
+        cursor += 1
+    return merged
+
+
+def _restored(page_blocks: Sequence[tuple[Block, float]], extracted: Iterable[Block]) -> list[Block]:
     kept_texts = {comparable(text) for block in extracted if block.kind != "heading" for text in block.texts}
     kept_texts.discard("")
     marks = [

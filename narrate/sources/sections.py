@@ -80,7 +80,7 @@ WIRE_END_MARKS: tuple[str, ...] = (
     r"\(END\)", r"-\s?30\s?-", r"#{3}",
     r"\((?:additional\s+)?(?:reporting|writing|compiled|edited)\s+by\b[^()]{0,300}\)",
     r"(?:(?<=[.!?\"”’)])|^)\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-    r"(?:(?<=[.!?\"”’)])|^)/[a-z]{2,3}",  # editor's initials ("/gh")
+    r"(?:(?<=[.!?\"”’)])|^)\s*/[a-z]{2,3}",  # editor's initials ("/gh")
 )
 _WIRE_END = re.compile(r"(?:\s*(?:" + "|".join(WIRE_END_MARKS) + r"))+\s*$", re.IGNORECASE)
 
@@ -253,6 +253,8 @@ def build_sections(
     for block in _drop_title_heading(list(blocks), title):
         if block.kind == "heading":
             heading = clean_text(block.texts[0])
+            if not heading or is_boilerplate(heading, publisher=publisher):
+                continue  # a date stamp or the site's name set as a heading: no heading, nor chrome to read
             qa_run = False
             if mode.faq and (block.level == 0 or block.level > mode.level or heading.endswith("?")):
                 out.question(heading, mode.take_faq_heading())
@@ -352,10 +354,20 @@ SYNOPSIS_MAX_SHARED = 0.6
 """A description sharing more of its word 4-grams with the opening paragraphs repeats them."""
 
 
+CUT_OFF = re.compile(r"(\.\.\.|…)\W*$")
+"""A description ending like this was cut off by the site (often the lede's first words): never read
+and never an episode's description."""
+
+
+def is_cut_off(description: str) -> bool:
+    """True for a description the site cut off ("The government will expand export insurance for...")."""
+    return CUT_OFF.search(description.strip()) is not None
+
+
 def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
     """True when a meta description adds nothing: the opening paragraph, a cut-off copy ("..."), or a
     near-duplicate of the opening paragraphs."""
-    if re.search(r"(\.\.\.|…)\W*$", description.strip()):
+    if is_cut_off(description):
         return True
     opening = "\n".join(p for s in sections[:3] for p in s.paragraphs[:3])
     if recall(opening, description) >= SYNOPSIS_MAX_SHARED and len(description.split()) >= 8:
