@@ -87,3 +87,10 @@ def test_any_text_prepares_without_raw_code_points(full_preparer: SpeechPreparer
 @pytest.mark.parametrize(("text", "spoken"), [("𑓐", "zero"), ("٣ cats", "three cats"), ("१२ days", "twelve days")])
 def test_digits_of_any_script_are_read_as_numbers(full_preparer: SpeechPreparer, text: str, spoken: str) -> None:
     assert full_preparer.prepare(text).spoken == spoken
+
+
+@pytest.mark.parametrize("jamo", ["ᄀ", "ᄀ가", "ힰ"])
+def test_lone_hangul_jamo_are_spelled_too(jamo: str) -> None:
+    from narrate.script.romanize import readable
+
+    assert readable(jamo).text.isascii()

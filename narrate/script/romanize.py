@@ -115,9 +115,12 @@ def _kind(char: str) -> str:
 
 def _romanize(run: str, kind: str) -> str:
     if kind == "hangul":
+        from anyascii import anyascii
         from korean_romanizer.romanizer import Romanizer
 
-        words = [Romanizer(word).romanize() for word in run.split()]
+        # korean-romanizer reads syllables; a lone conjoining jamo (ᄀ, ힰ) it leaves as it is, so anyascii
+        # spells what is left.
+        words = [str(anyascii(Romanizer(word).romanize())) for word in run.split()]
         return " ".join(word[:1].upper() + word[1:] for word in words if word)
     if len(run) == 1 and unicodedata.name(run, "").startswith("GREEK"):
         # A lone Greek letter is a symbol (β-blocker, α particle): say its name.
