@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,9 +29,10 @@ from narrate import __version__, settings
 from narrate.audio.assemble import AssembleOptions, assemble
 from narrate.audio.encode import EncodedEpisode, Tags, encode_episode
 from narrate.audio.mastering import MasterOptions
-from narrate.model import Article, Episode, Programme, Role, Script, Take
+from narrate.model import Article, Episode, Programme, Role, Script, Section, Take
 from narrate.publish.episode import WrittenEpisode, record_episode, write_episode_files
 from narrate.publish.feed import Feed
+from narrate.publish.settings import ProductionSettings
 from narrate.publish.store import episode_guid
 from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
 from narrate.script.segment import SegmentOptions, segment
@@ -46,6 +48,8 @@ from narrate.voice.synthesize import (
     sentence_keys,
     synthesize,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class NarrateOptions:
     """False synthesizes every sentence and leaves the cache alone."""
     force: bool = False
     """Re-render and republish even when nothing changed since the last narration."""
+    fetch_images: bool = True
+    """Fetch the article's lead image from the web for the episode's artwork; False (offline runs, tests)
+    draws the cover from the title unless the image is a local file."""
 
     def audio_cache(self) -> AudioCache | None:
         """The sentence cache these options ask for."""
@@ -101,6 +108,8 @@ class Narration:
     cache_hits: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each stage: read, script, synthesize, assemble, encode, record."""
+    warnings: tuple[str, ...] = ()
+    """What went less well than asked but did not stop the narration (a lead image refused, ...)."""
 
     @property
     def duration(self) -> float:
@@ -188,9 +197,22 @@ def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: Na
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+DISCLOSURE_HEADING = "About this narration"
+
+
+def with_disclosure(article: Article, production: ProductionSettings) -> Article:
+    """The article with the feed's disclosure (the voice is synthetic) as its last section, when it has one."""
+    if not production.disclosure:
+        return article
+    section = Section(Role.BODY, (production.disclosure_text,), heading=DISCLOSURE_HEADING)
+    return replace(article, sections=(*article.sections, section))
+
+
 def plan(article: Article, feed: Feed, options: NarrateOptions, registry: EngineRegistry,
          preparer: SpeechPreparer | None = None) -> Plan:
-    """Cast, script and render key of an article for a feed (``preparer`` defaults to the feed's)."""
+    """Cast, script and render key of an article for a feed (``preparer`` defaults to the feed's); the script
+    ends with the feed's disclosure."""
+    article = with_disclosure(article, feed.settings.production)
     options = with_feed_voices(options, feed)
     cast = choose_cast(options, feed.settings.production.cast)
     script = build_script(article, cast, registry, preparer or load_preparer(cast, feed), options.segment)
@@ -226,8 +248,38 @@ def release_engine_memory(voices: dict[str, Voice]) -> None:
         engine.release_memory()
 
 
-def encode(plan: Plan, programme: Programme) -> EncodedEpisode:
-    """Produce, master, encode and tag the programme the way the feed asks."""
+@dataclass(frozen=True)
+class Artwork:
+    """An episode's square artwork and, when the lead image was refused, why."""
+
+    data: bytes
+    mime_type: str
+    warning: str | None = None
+
+
+def artwork(plan: Plan) -> Artwork:
+    """The episode's artwork: the article's lead image made square, else a cover drawn from its title."""
+    from narrate.publish.artwork import episode_artwork
+
+    meta, read = plan.article.meta, plan.options.read
+    image = meta.image
+    if image and not plan.options.fetch_images and image.startswith(("http://", "https://")):
+        image = None
+    data, mime, warning = episode_artwork(meta.title, image, allow_private=read.allow_private,
+                                          timeout=read.timeout)
+    if warning:
+        log.warning(warning)
+    return Artwork(data, mime, warning)
+
+
+def narrators(plan: Plan) -> tuple[str, ...]:
+    """The voices that read the episode, in the order they are first heard."""
+    names = [plan.cast.profile_for(c.role).name for c in plan.script.chapters if c.sentences]
+    return tuple(dict.fromkeys(names))
+
+
+def encode(plan: Plan, programme: Programme, cover: Artwork | None = None) -> EncodedEpisode:
+    """Produce, master, encode and tag the programme the way the feed asks (with ``cover`` as its artwork)."""
     feed, meta = plan.feed, plan.article.meta
     production = feed.settings.production
     mastering = MasterOptions(intro=feed.resolve(production.intro), outro=feed.resolve(production.outro),
@@ -237,11 +289,16 @@ def encode(plan: Plan, programme: Programme) -> EncodedEpisode:
     return encode_episode(programme, mastering, feed.settings.encoding, tags)
 
 
-def write(plan: Plan, encoded: EncodedEpisode) -> WrittenEpisode:
-    """Write the episode's files to the feed's media location; the feed does not list them yet."""
+def write(plan: Plan, encoded: EncodedEpisode, cover: Artwork | None = None) -> WrittenEpisode:
+    """Write the episode's files (and its artwork) to the feed's media location; the feed does not list them
+    yet."""
     meta = plan.article.meta
-    files = write_episode_files(plan.feed, meta, encoded.audio, encoded.timeline)
-    return WrittenEpisode(meta, describe(plan.script), files, encoded.timeline, plan.render_key)
+    files = write_episode_files(plan.feed, meta, encoded.audio, encoded.timeline,
+                                (cover.data, cover.mime_type) if cover else None)
+    production = plan.feed.settings.production
+    return WrittenEpisode(meta, describe(plan.script), files, encoded.timeline, plan.render_key,
+                          narrators=narrators(plan),
+                          disclosure=production.disclosure_text if production.disclosure else None)
 
 
 def record(feed: Feed, written: WrittenEpisode, now: dt.datetime | None = None, *,
@@ -318,14 +375,16 @@ def narrate(
     programme = render(planned, registry, taken)
     watch.lap("synthesize", until=last_take)
     watch.lap("assemble")
-    encoded = encode(planned, programme)
+    cover = artwork(planned)
+    warnings = (cover.warning,) if cover.warning else ()
+    encoded = encode(planned, programme, cover)
     del programme
-    written = write(planned, encoded)
+    written = write(planned, encoded, cover)
     watch.lap("encode")
     if not publish:
         return Narration(Status.RENDERED, planned.guid, article.meta.title, sentences, written=written,
-                         cache_hits=cache_hits, stages=watch.stages)
+                         cache_hits=cache_hits, stages=watch.stages, warnings=warnings)
     episode, _ = record(feed, written, now)
     watch.lap("record")
     return Narration(Status.PUBLISHED, planned.guid, episode.title, sentences, episode=episode, written=written,
-                     cache_hits=cache_hits, stages=watch.stages)
+                     cache_hits=cache_hits, stages=watch.stages, warnings=warnings)

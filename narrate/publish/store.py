@@ -20,7 +20,7 @@ from narrate.publish.files import FileWriter, WriteStep
 
 RECORDS = "records"
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """The schema version written into every record. Records of an older version are read through
 ``UPGRADES``; a record of a newer version was written by a newer narrate and is refused, never rewritten."""
 
@@ -30,7 +30,12 @@ def _upgrade_unversioned(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "render_key": data.get("render_key", ""), "record_version": 1}
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned}
+def _upgrade_credits(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: episode artwork, the narrating voices and the disclosure line (none in older episodes)."""
+    return {**data, "image": None, "authors": [], "narrators": [], "disclosure": None, "record_version": 2}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned, 1: _upgrade_credits}
 """version -> the function that lifts a record of that version one version up."""
 
 
@@ -68,6 +73,8 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
                        for c in data.get("chapters", [])),
         extra_files=tuple(EpisodeFile(**f) for f in data.get("extra_files", [])),
         render_key=data["render_key"],
+        image=EpisodeFile(**data["image"]) if data["image"] else None,
+        authors=tuple(data["authors"]), narrators=tuple(data["narrators"]), disclosure=data["disclosure"],
     )
 
 

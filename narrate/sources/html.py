@@ -113,8 +113,24 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         language=language or "en",
         description=clean_text(document.description or "") or None,
         dateline=dateline_of(sections),
+        image=_lead_image(tree, document.image, url or document.url),
     )
     return Article(meta, sections)
+
+
+def _lead_image(tree: Any, declared: str | None, base: str | None) -> str | None:
+    """The page's lead image: ``og:image`` / ``twitter:image`` (trafilatura reads both), else the first figure's
+    image; an absolute http(s) URL (relative ones are resolved against the page's address) or None."""
+    from urllib.parse import urljoin
+
+    candidates = [declared, *tree.xpath("(//figure//img/@src)[1]")]
+    for candidate in candidates:
+        if not candidate or not str(candidate).strip():
+            continue
+        address = urljoin(base, str(candidate).strip()) if base else str(candidate).strip()
+        if address.startswith(("http://", "https://")):
+            return address
+    return None
 
 
 TABLE_NOTE = "A table is omitted here; see the article."

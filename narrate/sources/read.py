@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.errors import InputError
@@ -54,7 +54,12 @@ def read_source(source: str, options: ReadOptions | None = None) -> Article:
         raise InputError(f"{source} is a directory; give an article file or URL") from None
     except OSError as error:
         raise InputError(f"cannot read {source}: {error.strerror or error}") from None
-    return read_bytes(data, name=path.name)
+    article = read_bytes(data, name=path.name)
+    image = article.meta.image
+    if image and not is_url(image) and "://" not in image:
+        # A lead image named in front matter is a file beside the article.
+        article = replace(article, meta=replace(article.meta, image=str(path.parent / image)))
+    return article
 
 
 def read_bytes(data: bytes, *, name: str | None = None) -> Article:
