@@ -33,7 +33,6 @@ from narrate.model import Article, Episode, Programme, Role, Script, Section, Ta
 from narrate.publish.episode import WrittenEpisode, record_episode, write_episode_files
 from narrate.publish.feed import Feed
 from narrate.publish.settings import ProductionSettings
-from narrate.publish.store import episode_guid
 from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
 from narrate.script.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
@@ -176,11 +175,8 @@ class Plan:
     script: Script
     voices: dict[str, Voice]
     render_key: str
-
-    @property
-    def guid(self) -> str:
-        """The episode's GUID."""
-        return episode_guid(self.article.meta)
+    guid: str
+    """The episode's GUID (the one the feed already knows the article by, when it does)."""
 
 
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions, feed: Feed) -> str:
@@ -217,7 +213,8 @@ def plan(article: Article, feed: Feed, options: NarrateOptions, registry: Engine
     cast = choose_cast(options, feed.settings.production.cast)
     script = build_script(article, cast, registry, preparer or load_preparer(cast, feed), options.segment)
     voices = resolve_voices(cast, registry)
-    return Plan(article, feed, options, cast, script, voices, render_key(script, cast, voices, options, feed))
+    return Plan(article, feed, options, cast, script, voices, render_key(script, cast, voices, options, feed),
+                feed.store.guid_for(article.meta))
 
 
 def published_unchanged(feed: Feed, guid: str, key: str | None) -> Episode | None:
@@ -298,7 +295,8 @@ def write(plan: Plan, encoded: EncodedEpisode, cover: Artwork | None = None) -> 
     production = plan.feed.settings.production
     return WrittenEpisode(meta, describe(plan.script), files, encoded.timeline, plan.render_key,
                           narrators=narrators(plan),
-                          disclosure=production.disclosure_text if production.disclosure else None)
+                          disclosure=production.disclosure_text if production.disclosure else None,
+                          known_guid=plan.guid)
 
 
 def record(feed: Feed, written: WrittenEpisode, now: dt.datetime | None = None, *,

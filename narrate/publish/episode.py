@@ -62,11 +62,13 @@ class WrittenEpisode:
     """The voices that read it."""
     disclosure: str | None = None
     """The spoken line saying the voice is synthetic, when the episode ends with one."""
+    known_guid: str | None = None
+    """The GUID the feed already knows this article by (see ``EpisodeStore.guid_for``)."""
 
     @property
     def guid(self) -> str:
         """The episode's GUID."""
-        return episode_guid(self.meta)
+        return self.known_guid or episode_guid(self.meta)
 
 
 def publish_file(feed: Feed, stem: str, suffix: str, mime: str, data: bytes) -> EpisodeFile:

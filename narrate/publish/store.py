@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,16 @@ class EpisodeStore:
         if not path.exists():
             return None
         return self._read(path)
+
+    def guid_for(self, meta: ArticleMeta) -> str:
+        """The GUID of ``meta``'s episode in this feed: :func:`episode_guid`, except that an article first
+        published without a URL keeps the GUID it got then when a URL is added (so apps see no duplicate)."""
+        guid = episode_guid(meta)
+        if meta.url and not self.record_path(guid).exists():
+            earlier = episode_guid(replace(meta, url=None))
+            if self.record_path(earlier).exists():
+                return earlier
+        return guid
 
     def save(self, episode: Episode) -> None:
         """Add or replace an episode's record (the caller holds the feed's lock)."""
