@@ -282,7 +282,8 @@ def encode(plan: Plan, programme: Programme, cover: Artwork | None = None) -> En
     mastering = MasterOptions(intro=feed.resolve(production.intro), outro=feed.resolve(production.outro),
                               music_bed=feed.resolve(production.music_bed))
     tags = Tags(title=meta.title, artist=meta.publisher, album=feed.settings.show.title, date=meta.date,
-                comment=meta.description)
+                comment=meta.description, cover=cover.data if cover else None,
+                cover_mime=cover.mime_type if cover else "image/jpeg")
     return encode_episode(programme, mastering, feed.settings.encoding, tags)
 
 
