@@ -57,6 +57,8 @@ class Section:
     role: Role
     paragraphs: tuple[str, ...]
     heading: str | None = None
+    anchor: str | None = None
+    """The id of the heading on the article's page (``#anchor``), when the page has one."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ class ChapterMark:
     end: float
     title: str
     role: Role
+    url: str | None = None
+    """Where the chapter's section is on the web: the article's URL, with the section's anchor when it has one."""
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,20 @@ def render(plan: Plan, registry: EngineRegistry, progress: Callable[[Take], None
     return assemble(plan.script, takes, plan.cast, plan.options.assemble)
 
 
+def chapter_urls(programme: Programme, article: Article) -> Programme:
+    """The programme with each chapter linked to its section on the web: the article's URL, with the section's
+    anchor when the page has one (the disclosure, not part of the article, gets none)."""
+    url = article.meta.url
+    if not url:
+        return programme
+    base = url.split("#", 1)[0]
+    anchors = {s.heading: s.anchor for s in article.sections if s.heading and s.anchor}
+    chapters = tuple(replace(c, url=None if c.title == DISCLOSURE_HEADING and c is programme.timeline.chapters[-1]
+                             else f"{base}#{anchors[c.title]}" if c.title in anchors else url)
+                     for c in programme.timeline.chapters)
+    return replace(programme, timeline=replace(programme.timeline, chapters=chapters))
+
+
 def release_engine_memory(voices: dict[str, Voice]) -> None:
     """Let each engine give back what it keeps between sentences, before mastering needs the memory."""
     for engine in {id(v.engine): v.engine for v in voices.values()}.values():
@@ -371,7 +385,7 @@ def narrate(
         if progress is not None:
             progress(take)
 
-    programme = render(planned, registry, taken)
+    programme = chapter_urls(render(planned, registry, taken), planned.article)
     watch.lap("synthesize", until=last_take)
     watch.lap("assemble")
     cover = artwork(planned)

@@ -311,3 +311,33 @@ def test_square_artwork_crops_nearly_square_pictures_and_scales_into_range(size:
     data, mime = square_artwork(photo(*size))
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (expected, expected) and mime == "image/jpeg"
+
+
+@pytest.mark.slow
+def test_chapters_link_to_their_section_with_its_anchor(tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    page = (DATA / "news_page.html").read_text(encoding="utf-8")
+    page = page.replace("<h2>How the breach happened</h2>", '<h2 id="breach">How the breach happened</h2>')
+    source = tmp_path / "page.html"
+    source.write_text(page, encoding="utf-8")
+    article = api.read_article(source)
+    url = article.meta.url
+    assert url and [s.anchor for s in article.sections if s.heading == "How the breach happened"] == ["breach"]
+    feed_dir = tmp_path / "harbor"
+    feed_dir.mkdir()
+    (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML, encoding="utf-8")
+    result = api.narrate_article(article, feed_dir, api.NarrateOptions(voice="fake", fetch_images=False),
+                                 registry=EngineRegistry({"fake": FakeEngine}), now=NOW)
+    episode = result.episode
+    assert episode is not None
+    links = {c.title: c.url for c in episode.chapters}
+    assert links["How the breach happened"] == f"{url}#breach"
+    assert links["What regulators say"] == url and links["About this narration"] is None
+    chapters_json = next(f for f in episode.extra_files if f.mime_type == "application/json+chapters")
+    listed = json.loads((feed_dir / "episodes" / chapters_json.name).read_text(encoding="utf-8"))["chapters"]
+    assert {c["title"]: c.get("url") for c in listed} == links
+    frames = ID3(str(feed_dir / "episodes" / episode.audio.name)).getall("CHAP")
+    urls = {f.sub_frames["TIT2"].text[0]: f.sub_frames.getall("WXXX") for f in frames}
+    assert [w.url for w in urls["How the breach happened"]] == [f"{url}#breach"]
+    assert urls["About this narration"] == []

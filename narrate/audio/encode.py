@@ -259,7 +259,20 @@ def write_mp4_cover(path: Path, cover: bytes, mime: str) -> None:
 
 def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None:
     """ID3v2.4 tags, and CHAP + CTOC frames for the chapters."""
-    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, CTOCFlags, ID3NoHeaderError
+    from mutagen.id3 import (
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        ID3,
+        TALB,
+        TDRC,
+        TIT2,
+        TPE1,
+        WXXX,
+        CTOCFlags,
+        ID3NoHeaderError,
+    )
 
     try:
         id3 = ID3(str(path))
@@ -285,5 +298,6 @@ def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None
     for element_id, chapter in zip(ids, chapters, strict=True):
         id3.add(CHAP(element_id=element_id, start_time=round(chapter.start * 1000),
                      end_time=round(chapter.end * 1000),
-                     sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+                     sub_frames=[TIT2(encoding=3, text=chapter.title),
+                                 *([WXXX(encoding=3, desc="", url=chapter.url)] if chapter.url else [])]))
     id3.save(str(path), v2_version=4)

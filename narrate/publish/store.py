@@ -69,7 +69,8 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         guid=data["guid"], title=data["title"], description=data["description"],
         published=dt.datetime.fromisoformat(data["published"]), duration=float(data["duration"]),
         audio=EpisodeFile(**data["audio"]), link=data.get("link"), author=data.get("author"),
-        chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]))
+        chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]),
+                                    url=c.get("url"))
                        for c in data.get("chapters", [])),
         extra_files=tuple(EpisodeFile(**f) for f in data.get("extra_files", [])),
         render_key=data["render_key"],
