@@ -177,6 +177,8 @@ class Plan:
     render_key: str
     guid: str
     """The episode's GUID (the one the feed already knows the article by, when it does)."""
+    disclosure: str | None = None
+    """The spoken line saying the voice is synthetic (the script's last chapter), when there is one."""
 
 
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions, feed: Feed) -> str:
@@ -196,11 +198,19 @@ def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: Na
 DISCLOSURE_HEADING = "About this narration"
 
 
-def with_disclosure(article: Article, production: ProductionSettings) -> Article:
-    """The article with the feed's disclosure (the voice is synthetic) as its last section, when it has one."""
-    if not production.disclosure:
+def disclosure_text(production: ProductionSettings, cast: Cast) -> str | None:
+    """What the episode says about its synthetic voice: the cast's words, else the feed's; None when the feed
+    or the cast turns it off."""
+    if not production.disclosure or cast.disclosure is False:
+        return None
+    return cast.disclosure if isinstance(cast.disclosure, str) else production.disclosure_text
+
+
+def with_disclosure(article: Article, disclosure: str | None) -> Article:
+    """The article with the disclosure (the voice is synthetic) as its last section, when there is one."""
+    if not disclosure:
         return article
-    section = Section(Role.BODY, (production.disclosure_text,), heading=DISCLOSURE_HEADING)
+    section = Section(Role.BODY, (disclosure,), heading=DISCLOSURE_HEADING)
     return replace(article, sections=(*article.sections, section))
 
 
@@ -208,13 +218,14 @@ def plan(article: Article, feed: Feed, options: NarrateOptions, registry: Engine
          preparer: SpeechPreparer | None = None) -> Plan:
     """Cast, script and render key of an article for a feed (``preparer`` defaults to the feed's); the script
     ends with the feed's disclosure."""
-    article = with_disclosure(article, feed.settings.production)
     options = with_feed_voices(options, feed)
     cast = choose_cast(options, feed.settings.production.cast)
+    disclosure = disclosure_text(feed.settings.production, cast)
+    article = with_disclosure(article, disclosure)
     script = build_script(article, cast, registry, preparer or load_preparer(cast, feed), options.segment)
     voices = resolve_voices(cast, registry)
     return Plan(article, feed, options, cast, script, voices, render_key(script, cast, voices, options, feed),
-                feed.store.guid_for(article.meta))
+                feed.store.guid_for(article.meta), disclosure)
 
 
 def published_unchanged(feed: Feed, guid: str, key: str | None) -> Episode | None:
@@ -247,9 +258,11 @@ def chapter_urls(programme: Programme, article: Article) -> Programme:
         return programme
     base = url.split("#", 1)[0]
     anchors = {s.heading: s.anchor for s in article.sections if s.heading and s.anchor}
-    chapters = tuple(replace(c, url=None if c.title == DISCLOSURE_HEADING and c is programme.timeline.chapters[-1]
+    disclosed = bool(article.sections) and article.sections[-1].heading == DISCLOSURE_HEADING
+    last = len(programme.timeline.chapters) - 1
+    chapters = tuple(replace(c, url=None if disclosed and index == last
                              else f"{base}#{anchors[c.title]}" if c.title in anchors else url)
-                     for c in programme.timeline.chapters)
+                     for index, c in enumerate(programme.timeline.chapters))
     return replace(programme, timeline=replace(programme.timeline, chapters=chapters))
 
 
@@ -307,11 +320,8 @@ def write(plan: Plan, encoded: EncodedEpisode, cover: Artwork | None = None) -> 
     meta = plan.article.meta
     files = write_episode_files(plan.feed, meta, encoded.audio, encoded.timeline,
                                 (cover.data, cover.mime_type) if cover else None)
-    production = plan.feed.settings.production
     return WrittenEpisode(meta, describe(plan.script), files, encoded.timeline, plan.render_key,
-                          narrators=narrators(plan),
-                          disclosure=production.disclosure_text if production.disclosure else None,
-                          known_guid=plan.guid)
+                          narrators=narrators(plan), disclosure=plan.disclosure, known_guid=plan.guid)
 
 
 def record(feed: Feed, written: WrittenEpisode, now: dt.datetime | None = None, *,

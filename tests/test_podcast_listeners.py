@@ -341,3 +341,43 @@ def test_chapters_link_to_their_section_with_its_anchor(tmp_path: Path) -> None:
     urls = {f.sub_frames["TIT2"].text[0]: f.sub_frames.getall("WXXX") for f in frames}
     assert [w.url for w in urls["How the breach happened"]] == [f"{url}#breach"]
     assert urls["About this narration"] == []
+
+
+def test_the_disclosure_is_configured_per_feed_and_per_cast(tmp_path: Path) -> None:
+    from narrate.pipeline import disclosure_text
+    from narrate.publish.settings import ProductionSettings
+    from narrate.voice.profiles import load_cast
+
+    (tmp_path / "quiet.cast.toml").write_text('disclosure = false\n[roles]\ndefault = "fake"\n', encoding="utf-8")
+    (tmp_path / "named.cast.toml").write_text('disclosure = "Fake, a synthetic voice, read this."\n'
+                                              '[roles]\ndefault = "fake"\n', encoding="utf-8")
+    quiet, named = load_cast("quiet", [tmp_path]), load_cast("named", [tmp_path])
+    plain = load_cast("default")
+    assert disclosure_text(ProductionSettings(), plain) == DEFAULT_DISCLOSURE
+    assert disclosure_text(ProductionSettings(disclosure_text="Read by a machine."), plain) == "Read by a machine."
+    assert disclosure_text(ProductionSettings(), named) == "Fake, a synthetic voice, read this."
+    assert disclosure_text(ProductionSettings(), quiet) is None
+    assert disclosure_text(ProductionSettings(disclosure=False), named) is None
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("keep_episodes = 0", "keep_episodes"), ("keep_days = true", "keep_days"),
+    ('enclosure_prefix = "dts.example.net/"', "enclosure_prefix"), ('disclosure_text = " "', "disclosure_text"),
+    ('disclosure = "yes"', "disclosure"),
+])
+def test_new_feed_settings_are_checked(line: str, message: str, tmp_path: Path) -> None:
+    from narrate.errors import ConfigError
+    from narrate.publish.settings import read_feed_settings
+
+    (tmp_path / "feed.toml").write_text(HARBOR_FEED_TOML + line + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_feed_settings(tmp_path)
+
+
+def test_a_rerun_says_unchanged(show: Show) -> None:
+    result = CliRunner().invoke(cli, ["article", str(DATA / "bridge-reopens.txt"), "--feed", "harbor",
+                                      "--out", str(show.feed_dir.parent), "--dry-run", "--url", TEXT_URL],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "unchanged since it was last published" in result.output and "(unchanged)" in result.output
+    assert "1 chapters" not in result.output and "1 sentences" not in result.output
