@@ -30,7 +30,7 @@ from narrate.audio.assemble import AssembleOptions, assemble
 from narrate.audio.encode import EncodedEpisode, Tags, encode_episode
 from narrate.audio.mastering import MasterOptions
 from narrate.model import Article, Episode, Programme, Role, Script, Section, Take
-from narrate.publish.episode import WrittenEpisode, record_episode, write_episode_files
+from narrate.publish.episode import WrittenEpisode, episode_file_names, record_episode, write_episode_files
 from narrate.publish.feed import Feed
 from narrate.publish.settings import ProductionSettings
 from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
@@ -235,7 +235,7 @@ def published_unchanged(feed: Feed, guid: str, key: str | None) -> Episode | Non
     if previous is None or (key is not None and previous.render_key != key):
         return None
     media = feed.media
-    return previous if all(media.exists(f.name) for f in (previous.audio, *previous.extra_files)) else None
+    return previous if all(media.exists(name) for name in episode_file_names(previous)) else None
 
 
 # --- render, encode, write, record --------------------------------------------------------------------
