@@ -172,7 +172,8 @@ def episode_artwork(title: str, image: str | None, *, allow_private: bool = Fals
         try:
             data, mime = square_artwork(_lead_image_bytes(image, allow_private=allow_private, timeout=timeout))
             return data, mime, None
-        except (ArtworkError, NarrateError, OSError) as error:
+        except (NarrateError, OSError, ValueError, MemoryError) as error:  # ArtworkError is a ValueError; Pillow
+            # raises OSError or ValueError for images it cannot convert (16-bit, odd modes)
             warning = f"lead image {image}: {error}; the episode's artwork is drawn from its title instead"
     return default_artwork(title), "image/png", warning
 
