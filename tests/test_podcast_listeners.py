@@ -381,3 +381,29 @@ def test_a_rerun_says_unchanged(show: Show) -> None:
     assert result.exit_code == 0, result.output
     assert "unchanged since it was last published" in result.output and "(unchanged)" in result.output
     assert "1 chapters" not in result.output and "1 sentences" not in result.output
+
+
+def test_a_remote_lead_image_is_fetched_with_the_article_guards() -> None:
+    from tests.http_support import ReplyHandler, serve
+
+    picture = photo(1500, 1400)
+
+    class Images(ReplyHandler):
+        def do_GET(self) -> None:
+            if self.path == "/lead.jpg":
+                self.reply(200, "image/jpeg", picture)
+            elif self.path == "/lead.svg":
+                self.reply(200, "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
+            else:
+                self.reply(200, "text/html", b"<html>not an image</html>")
+
+    with serve(Images) as base:
+        art, mime, warning = episode_artwork("Tide", f"{base}/lead.jpg", allow_private=True)
+        assert warning is None and mime == "image/jpeg"
+        with Image.open(io.BytesIO(art)) as image:
+            assert image.size == (1400, 1400)
+        for path, why in (("/lead.svg", "not a JPEG, PNG"), ("/page", "not an image")):
+            _, mime, warning = episode_artwork("Tide", base + path, allow_private=True)
+            assert mime == "image/png" and warning is not None and why in warning
+        _, mime, warning = episode_artwork("Tide", f"{base}/lead.jpg")  # the guard: a loopback address
+        assert mime == "image/png" and warning is not None and "private" in warning
