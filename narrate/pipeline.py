@@ -29,7 +29,7 @@ from narrate import __version__, settings
 from narrate.audio.assemble import AssembleOptions, assemble
 from narrate.audio.encode import EncodedEpisode, Tags, encode_episode
 from narrate.audio.mastering import MasterOptions
-from narrate.model import Article, Episode, Programme, Role, Script, Section, Take
+from narrate.model import Article, ArticleMeta, Episode, Programme, Role, Script, Section, Take
 from narrate.publish.episode import WrittenEpisode, episode_file_names, record_episode, write_episode_files
 from narrate.publish.feed import Feed
 from narrate.publish.settings import ProductionSettings
@@ -181,13 +181,20 @@ class Plan:
     """The spoken line saying the voice is synthetic (the script's last chapter), when there is one."""
 
 
+def meta_fingerprint(meta: ArticleMeta) -> str:
+    """The article's metadata as render keys have always seen it (its repr), without ``image`` while there is
+    none: so a feed with the disclosure off keeps the keys of its episodes made before the field existed."""
+    text = repr(meta)
+    return text.removesuffix(", image=None)") + ")" if meta.image is None else text
+
+
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions, feed: Feed) -> str:
     """Digest of every input of the episode's files: sentences' audio keys, voices, layout, feed settings."""
     payload = {
         "narrate": __version__,
         "sentences": sentence_keys(script, cast, voices),
         "text": [[c.title, c.role.value, [s.written for s in c.sentences]] for c in script.chapters],
-        "meta": repr(script.meta),
+        "meta": meta_fingerprint(script.meta),
         "profiles": [repr(p) for p in cast.all_profiles()],
         "assemble": repr(options.assemble),
         "feed": feed.settings.fingerprint(),

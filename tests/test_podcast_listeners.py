@@ -407,3 +407,15 @@ def test_a_remote_lead_image_is_fetched_with_the_article_guards() -> None:
             assert mime == "image/png" and warning is not None and why in warning
         _, mime, warning = episode_artwork("Tide", f"{base}/lead.jpg")  # the guard: a loopback address
         assert mime == "image/png" and warning is not None and "private" in warning
+
+
+def test_render_keys_see_the_metadata_as_before_while_there_is_no_lead_image() -> None:
+    from dataclasses import fields, replace
+
+    from narrate.pipeline import meta_fingerprint
+
+    meta = api.read_article(DATA / "harbor-ferry.txt").meta
+    before = "ArticleMeta(" + ", ".join(f"{f.name}={getattr(meta, f.name)!r}" for f in fields(meta)
+                                        if f.name != "image") + ")"
+    assert meta.image is None and meta_fingerprint(meta) == before
+    assert "image='https://x.example/a.jpg'" in meta_fingerprint(replace(meta, image="https://x.example/a.jpg"))
