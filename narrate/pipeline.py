@@ -344,7 +344,7 @@ def describe(script: Script) -> str:
     if meta.description:
         return meta.description
     for chapter in script.chapters:
-        if chapter.role is Role.BODY:
+        if chapter.role is Role.BODY and chapter.title != DISCLOSURE_HEADING:
             return " ".join(s.written for s in chapter.sentences[:3])
     return meta.title
 
