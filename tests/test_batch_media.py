@@ -17,6 +17,7 @@ from narrate.batch.driver import Status
 from narrate.batch.runner import PoolRunner
 from narrate.cli.feed import feed as feed_command
 from narrate.errors import ConfigError
+from narrate.publish.episode import episode_file_names
 from narrate.publish.media import ORPHAN_GRACE
 from narrate.publish.settings import read_feed_settings
 from tests.batch_helpers import check_feed, run_into, store, write_articles
@@ -49,7 +50,7 @@ def test_pool_workers_write_to_a_shared_folder(tmp_path: Path) -> None:
     assert len(check_feed(feed_dir)) == 4
     assert all(url.startswith(CDN) and (share / url.removeprefix(CDN)).is_file() for url in enclosures(feed_dir))
     assert not (feed_dir / "episodes").exists()
-    assert len(list(share.iterdir())) == 4 * 4  # audio, VTT, SRT, JSON chapters each
+    assert len(list(share.iterdir())) == 4 * 5  # audio, VTT, SRT, JSON chapters, artwork each
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
         assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3, report.outcomes
         objects = bucket_objects(s3_endpoint)
         records = store(feed_dir).episodes()
-        assert sorted(objects) == sorted(f.name for e in records for f in (e.audio, *e.extra_files))
+        assert sorted(objects) == sorted(n for e in records for n in episode_file_names(e))
         for episode in records:
             assert hashlib.sha256(objects[episode.audio.name]).hexdigest() == episode.audio.sha256
         assert sorted(enclosures(feed_dir)) == sorted(CDN + e.audio.name for e in records)
@@ -107,7 +108,7 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
     assert sorted(o.status for o in again.outcomes) == [Status.PUBLISHED, Status.SKIPPED, Status.SKIPPED]
     after = bucket_objects(s3_endpoint)
     updated = store(feed_dir).episodes()
-    assert sorted(after) == sorted(f.name for e in updated for f in (e.audio, *e.extra_files))
+    assert sorted(after) == sorted(n for e in updated for n in episode_file_names(e))
     assert len(set(objects) - set(after)) == 4
     assert check_feed(feed_dir) == sorted(e.title for e in updated)
 
