@@ -40,6 +40,9 @@ class ArticleMeta:
     language: str = "en"
     description: str | None = None
     dateline: str | None = None
+    image: str | None = None
+    """The lead image (``og:image``, ``twitter:image``, the first figure, front matter ``image``): an http(s) URL
+    or, for a file read from disk, a path; the episode's artwork is made from it."""
     """Place and date the story was filed from, e.g. "Seoul, December 25", when the text had one."""
 
 
@@ -54,6 +57,8 @@ class Section:
     role: Role
     paragraphs: tuple[str, ...]
     heading: str | None = None
+    anchor: str | None = None
+    """The id of the heading on the article's page (``#anchor``), when the page has one."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ class ChapterMark:
     end: float
     title: str
     role: Role
+    url: str | None = None
+    """Where the chapter's section is on the web: the article's URL, with the section's anchor when it has one."""
 
 
 @dataclass(frozen=True)
@@ -201,3 +208,12 @@ class Episode:
     """Transcripts and JSON chapters, by MIME type."""
     render_key: str = ""
     """Digest of everything that made this episode's files; equal keys mean nothing needs redoing."""
+    image: EpisodeFile | None = None
+    """The episode's square artwork (from the article's lead image, else drawn from its title), in the media
+    location: the item's ``itunes:image``, the player's and the Media Session's artwork."""
+    authors: tuple[str, ...] = ()
+    """The article's byline, one name each (``podcast:person`` in the group Writing, role Author)."""
+    narrators: tuple[str, ...] = ()
+    """The voices that read the episode (``podcast:person`` in the group Cast, role Narrator)."""
+    disclosure: str | None = None
+    """The spoken line saying the voice is synthetic (the last chapter), when the episode has one."""

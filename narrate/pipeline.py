@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,10 +29,16 @@ from narrate import __version__, settings
 from narrate.audio.assemble import AssembleOptions, assemble
 from narrate.audio.encode import EncodedEpisode, Tags, encode_episode
 from narrate.audio.mastering import MasterOptions
-from narrate.model import Article, Episode, Programme, Role, Script, Take
-from narrate.publish.episode import WrittenEpisode, reconcile, record_episode, write_episode_files
+from narrate.model import Article, ArticleMeta, Episode, Programme, Role, Script, Section, Take
+from narrate.publish.episode import (
+    WrittenEpisode,
+    episode_file_names,
+    reconcile,
+    record_episode,
+    write_episode_files,
+)
 from narrate.publish.feed import Feed
-from narrate.publish.store import episode_guid
+from narrate.publish.settings import ProductionSettings
 from narrate.script import DEFAULT_LEXICON, SpeechPreparer, speak_script
 from narrate.script.segment import SegmentOptions, segment
 from narrate.sources.read import ReadOptions, read_source
@@ -47,6 +54,8 @@ from narrate.voice.synthesize import (
     sentence_keys,
     synthesize,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,9 @@ class NarrateOptions:
     """False synthesizes every sentence and leaves the cache alone."""
     force: bool = False
     """Re-render and republish even when nothing changed since the last narration."""
+    fetch_images: bool = True
+    """Fetch the article's lead image from the web for the episode's artwork; False (offline runs, tests)
+    draws the cover from the title unless the image is a local file."""
 
     def audio_cache(self) -> AudioCache | None:
         """The sentence cache these options ask for."""
@@ -102,6 +114,8 @@ class Narration:
     cache_hits: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each stage: read, script, synthesize, assemble, encode, record."""
+    warnings: tuple[str, ...] = ()
+    """What went less well than asked but did not stop the narration (a lead image refused, ...)."""
 
     @property
     def duration(self) -> float:
@@ -168,11 +182,17 @@ class Plan:
     script: Script
     voices: dict[str, Voice]
     render_key: str
+    guid: str
+    """The episode's GUID (the one the feed already knows the article by, when it does)."""
+    disclosure: str | None = None
+    """The spoken line saying the voice is synthetic (the script's last chapter), when there is one."""
 
-    @property
-    def guid(self) -> str:
-        """The episode's GUID."""
-        return episode_guid(self.article.meta)
+
+def meta_fingerprint(meta: ArticleMeta) -> str:
+    """The article's metadata as render keys have always seen it (its repr), without ``image`` while there is
+    none: so a feed with the disclosure off keeps the keys of its episodes made before the field existed."""
+    text = repr(meta)
+    return text.removesuffix(", image=None)") + ")" if meta.image is None else text
 
 
 def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: NarrateOptions, feed: Feed) -> str:
@@ -181,7 +201,7 @@ def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: Na
         "narrate": __version__,
         "sentences": sentence_keys(script, cast, voices),
         "text": [[c.title, c.role.value, [s.written for s in c.sentences]] for c in script.chapters],
-        "meta": repr(script.meta),
+        "meta": meta_fingerprint(script.meta),
         "profiles": [repr(p) for p in cast.all_profiles()],
         "assemble": repr(options.assemble),
         "feed": feed.settings.fingerprint(),
@@ -189,14 +209,38 @@ def render_key(script: Script, cast: Cast, voices: dict[str, Voice], options: Na
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+DISCLOSURE_HEADING = "About this narration"
+
+
+def disclosure_text(production: ProductionSettings, cast: Cast) -> str | None:
+    """What the episode says about its synthetic voice: the cast's words, else the feed's; None when the feed
+    or the cast turns it off."""
+    if not production.disclosure or cast.disclosure is False:
+        return None
+    return cast.disclosure if isinstance(cast.disclosure, str) else production.disclosure_text
+
+
+def with_disclosure(article: Article, disclosure: str | None) -> Article:
+    """The article with the disclosure (the voice is synthetic) as its last section, when there is one."""
+    if not disclosure:
+        return article
+    # Read like the narration's own announcements ("Key takeaways."): by their voice, its heading not read.
+    section = Section(Role.ANNOUNCEMENT, (disclosure,), heading=DISCLOSURE_HEADING)
+    return replace(article, sections=(*article.sections, section))
+
+
 def plan(article: Article, feed: Feed, options: NarrateOptions, registry: EngineRegistry,
          preparer: SpeechPreparer | None = None) -> Plan:
-    """Cast, script and render key of an article for a feed (``preparer`` defaults to the feed's)."""
+    """Cast, script and render key of an article for a feed (``preparer`` defaults to the feed's); the script
+    ends with the feed's disclosure."""
     options = with_feed_voices(options, feed)
     cast = choose_cast(options, feed.settings.production.cast)
+    disclosure = disclosure_text(feed.settings.production, cast)
+    article = with_disclosure(article, disclosure)
     script = build_script(article, cast, registry, preparer or load_preparer(cast, feed), options.segment)
     voices = resolve_voices(cast, registry)
-    return Plan(article, feed, options, cast, script, voices, render_key(script, cast, voices, options, feed))
+    return Plan(article, feed, options, cast, script, voices, render_key(script, cast, voices, options, feed),
+                feed.store.guid_for(article.meta), disclosure)
 
 
 def published_unchanged(feed: Feed, guid: str, key: str | None) -> Episode | None:
@@ -206,7 +250,7 @@ def published_unchanged(feed: Feed, guid: str, key: str | None) -> Episode | Non
     if previous is None or (key is not None and previous.render_key != key):
         return None
     media = feed.media
-    return previous if all(media.exists(f.name) for f in (previous.audio, *previous.extra_files)) else None
+    return previous if all(media.exists(name) for name in episode_file_names(previous)) else None
 
 
 # --- render, encode, write, record --------------------------------------------------------------------
@@ -221,28 +265,78 @@ def render(plan: Plan, registry: EngineRegistry, progress: Callable[[Take], None
     return assemble(plan.script, takes, plan.cast, plan.options.assemble)
 
 
+def chapter_urls(programme: Programme, article: Article) -> Programme:
+    """The programme with each chapter linked to its section on the web: the article's URL, with the section's
+    anchor when the page has one (the disclosure, not part of the article, gets none)."""
+    url = article.meta.url
+    if not url:
+        return programme
+    base = url.split("#", 1)[0]
+    anchors = {s.heading: s.anchor for s in article.sections if s.heading and s.anchor}
+    disclosed = bool(article.sections) and article.sections[-1].heading == DISCLOSURE_HEADING
+    last = len(programme.timeline.chapters) - 1
+    chapters = tuple(replace(c, url=None if disclosed and index == last
+                             else f"{base}#{anchors[c.title]}" if c.title in anchors else url)
+                     for index, c in enumerate(programme.timeline.chapters))
+    return replace(programme, timeline=replace(programme.timeline, chapters=chapters))
+
+
 def release_engine_memory(voices: dict[str, Voice]) -> None:
     """Let each engine give back what it keeps between sentences, before mastering needs the memory."""
     for engine in {id(v.engine): v.engine for v in voices.values()}.values():
         engine.release_memory()
 
 
-def encode(plan: Plan, programme: Programme) -> EncodedEpisode:
-    """Produce, master, encode and tag the programme the way the feed asks."""
+@dataclass(frozen=True)
+class Artwork:
+    """An episode's square artwork and, when the lead image was refused, why."""
+
+    data: bytes
+    mime_type: str
+    warning: str | None = None
+
+
+def artwork(plan: Plan) -> Artwork:
+    """The episode's artwork: the article's lead image made square, else a cover drawn from its title."""
+    from narrate.publish.artwork import episode_artwork
+
+    meta, read = plan.article.meta, plan.options.read
+    image = meta.image
+    if image and not plan.options.fetch_images and image.startswith(("http://", "https://")):
+        image = None
+    data, mime, warning = episode_artwork(meta.title, image, allow_private=read.allow_private,
+                                          timeout=read.timeout)
+    if warning:
+        log.warning(warning)
+    return Artwork(data, mime, warning)
+
+
+def narrators(plan: Plan) -> tuple[str, ...]:
+    """The voices that read the episode, in the order they are first heard."""
+    names = [plan.cast.profile_for(c.role).name for c in plan.script.chapters if c.sentences]
+    return tuple(dict.fromkeys(names))
+
+
+def encode(plan: Plan, programme: Programme, cover: Artwork | None = None) -> EncodedEpisode:
+    """Produce, master, encode and tag the programme the way the feed asks (with ``cover`` as its artwork)."""
     feed, meta = plan.feed, plan.article.meta
     production = feed.settings.production
     mastering = MasterOptions(intro=feed.resolve(production.intro), outro=feed.resolve(production.outro),
                               music_bed=feed.resolve(production.music_bed))
     tags = Tags(title=meta.title, artist=meta.publisher, album=feed.settings.show.title, date=meta.date,
-                comment=None if meta.description is None or is_cut_off(meta.description) else meta.description)
+                comment=None if meta.description is None or is_cut_off(meta.description) else meta.description,
+                cover=cover.data if cover else None, cover_mime=cover.mime_type if cover else "image/jpeg")
     return encode_episode(programme, mastering, feed.settings.encoding, tags)
 
 
-def write(plan: Plan, encoded: EncodedEpisode) -> WrittenEpisode:
-    """Write the episode's files to the feed's media location; the feed does not list them yet."""
+def write(plan: Plan, encoded: EncodedEpisode, cover: Artwork | None = None) -> WrittenEpisode:
+    """Write the episode's files (and its artwork) to the feed's media location; the feed does not list them
+    yet."""
     meta = plan.article.meta
-    files = write_episode_files(plan.feed, meta, encoded.audio, encoded.timeline)
-    return WrittenEpisode(meta, describe(plan.script), files, encoded.timeline, plan.render_key)
+    files = write_episode_files(plan.feed, meta, encoded.audio, encoded.timeline,
+                                (cover.data, cover.mime_type) if cover else None)
+    return WrittenEpisode(meta, describe(plan.script), files, encoded.timeline, plan.render_key,
+                          narrators=narrators(plan), disclosure=plan.disclosure, known_guid=plan.guid)
 
 
 def record(feed: Feed, written: WrittenEpisode, now: dt.datetime | None = None, *,
@@ -259,7 +353,7 @@ def describe(script: Script) -> str:
     if meta.description and not is_cut_off(meta.description):
         return meta.description
     for chapter in script.chapters:
-        if chapter.role is Role.BODY:
+        if chapter.role is Role.BODY and chapter.title != DISCLOSURE_HEADING:
             return " ".join(s.written for s in chapter.sentences[:3])
     return meta.title
 
@@ -321,17 +415,19 @@ def narrate(
         if progress is not None:
             progress(take)
 
-    programme = render(planned, registry, taken)
+    programme = chapter_urls(render(planned, registry, taken), planned.article)
     watch.lap("synthesize", until=last_take)
     watch.lap("assemble")
-    encoded = encode(planned, programme)
+    cover = artwork(planned)
+    warnings = (cover.warning,) if cover.warning else ()
+    encoded = encode(planned, programme, cover)
     del programme
-    written = write(planned, encoded)
+    written = write(planned, encoded, cover)
     watch.lap("encode")
     if not publish:
         return Narration(Status.RENDERED, planned.guid, article.meta.title, sentences, written=written,
-                         cache_hits=cache_hits, stages=watch.stages)
+                         cache_hits=cache_hits, stages=watch.stages, warnings=warnings)
     episode, _ = record(feed, written, now)
     watch.lap("record")
     return Narration(Status.PUBLISHED, planned.guid, episode.title, sentences, episode=episode, written=written,
-                     cache_hits=cache_hits, stages=watch.stages)
+                     cache_hits=cache_hits, stages=watch.stages, warnings=warnings)

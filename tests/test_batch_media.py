@@ -18,6 +18,7 @@ from narrate.batch.driver import Status
 from narrate.batch.runner import PoolRunner
 from narrate.cli.feed import feed as feed_command
 from narrate.errors import ConfigError
+from narrate.publish.episode import episode_file_names
 from narrate.publish.media import ORPHAN_GRACE
 from narrate.publish.settings import read_feed_settings
 from tests.batch_helpers import check_feed, run_into, store, write_articles
@@ -50,8 +51,8 @@ def test_pool_workers_write_to_a_shared_folder(tmp_path: Path) -> None:
     assert len(check_feed(feed_dir)) == 4
     assert all(url.startswith(CDN) and (share / url.removeprefix(CDN)).is_file() for url in enclosures(feed_dir))
     assert not (feed_dir / "episodes").exists()
-    assert len([p for p in share.iterdir() if p.name != ".narrate"]) == 4 * 4  # audio, VTT, SRT, JSON chapters
-    assert len(list((share / ".narrate" / "ledger").iterdir())) == 4 * 4  # one ledger entry per file
+    assert len([p for p in share.iterdir() if p.name != ".narrate"]) == 4 * 5  # audio, VTT, SRT, chapters, artwork
+    assert len(list((share / ".narrate" / "ledger").iterdir())) == 4 * 5  # one ledger entry per file
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
         assert [o.status for o in report.outcomes] == [Status.PUBLISHED] * 3, report.outcomes
         objects = published_objects(s3_endpoint)
         records = store(feed_dir).episodes()
-        assert sorted(objects) == sorted(f.name for e in records for f in (e.audio, *e.extra_files))
+        assert sorted(objects) == sorted(n for e in records for n in episode_file_names(e))
         for episode in records:
             assert hashlib.sha256(objects[episode.audio.name]).hexdigest() == episode.audio.sha256
         assert sorted(enclosures(feed_dir)) == sorted(CDN + e.audio.name for e in records)
@@ -115,7 +116,7 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
     assert sorted(o.status for o in again.outcomes) == [Status.PUBLISHED, Status.SKIPPED, Status.SKIPPED]
     after = published_objects(s3_endpoint)
     updated = store(feed_dir).episodes()
-    assert sorted(after) == sorted(f.name for e in updated for f in (e.audio, *e.extra_files))
+    assert sorted(after) == sorted(n for e in updated for n in episode_file_names(e))
     assert len(set(objects) - set(after)) == 4
     assert check_feed(feed_dir) == sorted(e.title for e in updated)
 

@@ -156,7 +156,7 @@ def test_cache_cli(tmp_path: Path) -> None:
                            catch_exceptions=False)
     assert "removed 2 entries" in pruned.output
     cleared = runner.invoke(main, ["cache", "clear", "--cache-dir", str(tmp_path)], catch_exceptions=False)
-    assert "removed 1 entries" in cleared.output
+    assert "removed 1 entry" in cleared.output
 
 
 def test_options_are_plain_data() -> None:

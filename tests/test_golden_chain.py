@@ -77,7 +77,7 @@ def test_transcript_and_feed_match_golden(name: str, tmp_path: Path, fake_regist
     feed_dir = tmp_path / "golden"
     feed_dir.mkdir()
     (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML, encoding="utf-8")
-    episode = api.narrate_article(CASES[name], feed_dir, api.NarrateOptions(voice="fake"),
+    episode = api.narrate_article(CASES[name], feed_dir, api.NarrateOptions(voice="fake", fetch_images=False),
                                   registry=fake_registry, now=NOW).episode  # type: ignore[arg-type]
     assert episode is not None
     [vtt] = [f for f in episode.extra_files if f.mime_type == "text/vtt"]
@@ -101,7 +101,11 @@ def test_transcript_and_feed_match_golden(name: str, tmp_path: Path, fake_regist
     assert enclosure is not None
     assert int(enclosure.get("length")) == (feed_dir / "episodes" / episode.audio.name).stat().st_size
     cues = re.findall(r"^s\d+$", vtt_text, flags=re.M)
-    assert len(cues) == sum(1 for _ in script_sentences(article))
+    # Every sentence of the article, then the disclosure the feed adds as the last chapter.
+    assert len(cues) == sum(1 for _ in script_sentences(article)) + 1
+    from narrate.publish.settings import DEFAULT_DISCLOSURE
+
+    assert vtt_text.rstrip().endswith(DEFAULT_DISCLOSURE)
 
 
 def script_sentences(article: dict[str, object]) -> list[str]:

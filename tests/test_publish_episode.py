@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from narrate import api
 from narrate.audio.samples import trim
 from narrate.cli.feed import feed as feed_command
+from narrate.publish.settings import DEFAULT_DISCLOSURE
 from narrate.voice.engines.fake import FakeEngine, FakeOptions
 from tests.conftest import DATA
 from tests.podcast_support import Published, make_feed, narrate, tones_options, tones_registry
@@ -48,7 +49,9 @@ def test_vtt_cues_are_written_text_timed_like_the_takes(mp3: Published) -> None:
     script, _ = api.script_article(api.read_article(DATA / "harbor-ferry.txt"), tones_options(),
                                    registry=tones_registry())
     sentences = list(script.sentences())
-    assert len(cues) == len(sentences)
+    # The feed's disclosure is the last cue.
+    assert len(cues) == len(sentences) + 1 and " ".join(cues[-1][2]) == DEFAULT_DISCLOSURE
+    cues = cues[:-1]
     assert all(len(line) <= 65 for _, _, lines in cues for line in lines)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(cues))
     assert cues[-1][1] < mp3.episode.duration
@@ -109,7 +112,7 @@ def test_remove_by_slug(tmp_path: Path) -> None:
     feed = (feed_dir / "feed.xml").read_text(encoding="utf-8")
     assert gone.guid not in feed and kept.guid in feed
     assert sorted(p.name for p in (feed_dir / "episodes").iterdir() if p.name != ".narrate") == sorted(
-        f.name for f in (kept.audio, *kept.extra_files))
+        f.name for f in (kept.audio, *kept.extra_files, *((kept.image,) if kept.image else ())))
     missing = runner.invoke(feed_command, ["remove", "removals", gone.guid, "--out", str(tmp_path)])
     assert missing.exit_code == 2 and "no episode" in missing.output
 

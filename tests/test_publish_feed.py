@@ -12,7 +12,7 @@ import pytest
 from narrate import api
 from narrate.errors import ConfigError, PublishError
 from narrate.publish.feed import Feed, WriteStep
-from narrate.publish.settings import ShowSettings
+from narrate.publish.settings import KEY_ORDER, LATER_KEYS, ShowSettings
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.engines.fake import FakeEngine
 from tests.conftest import DATA, HARBOR_FEED_TOML
@@ -79,7 +79,9 @@ def test_settings_come_in_parts_and_keep_the_flat_fingerprint(tmp_path: Path) ->
     # The fingerprint lists every setting once, by its feed.toml key, in the order render keys were made from.
     fingerprint = settings.fingerprint()
     assert fingerprint.startswith("FeedConfig(name='harbor', title='Harbor Test Feed', ")
-    assert all(f"{key}={value!r}" in fingerprint for key, value in values.items())
+    assert all(f"{key}={values[key]!r}" in fingerprint for key in KEY_ORDER)
+    # Settings added later (with defaults) stay out of it, so existing render keys do not change.
+    assert all(f"{key}=" not in fingerprint for key in LATER_KEYS) and set(LATER_KEYS) <= set(values)
     assert fingerprint.index("itunes_type=") > fingerprint.index("locked=") > fingerprint.index("music_bed=")
 
 
@@ -96,11 +98,12 @@ def test_every_write_of_a_publish_passes_the_hooks_in_order(tmp_path: Path) -> N
                                  registry=EngineRegistry({"fake": FakeEngine}), now=NOW)
     assert result.status is api.Status.PUBLISHED
     order = [step for step, _ in steps if step is not WriteStep.LEDGER]
-    assert order[:5] == [WriteStep.MEDIA] * 4 + [WriteStep.RECORD]
+    assert order[:6] == [WriteStep.MEDIA] * 5 + [WriteStep.RECORD]  # audio, vtt, srt, chapters, artwork
     assert order.index(WriteStep.ARTWORK) < order.index(WriteStep.FEED_XML) < order.index(WriteStep.SHOW_PAGE)
     written = {name for step, name in steps if step is not WriteStep.LEDGER}
     on_disk = {name for name in snapshot(tmp_path / "harbor") if ".narrate/" not in name} - {"feed.toml", ".lock"}
-    assert on_disk == {name if "/" in name or name.endswith((".xml", ".html", ".png")) else f"episodes/{name}"
+    assert on_disk == {name if "/" in name or name.endswith((".xml", ".html")) or name.startswith("artwork-")
+                       else f"episodes/{name}"
                        for name in written}
 
 
@@ -129,8 +132,12 @@ def test_records_of_older_versions_are_read_and_newer_ones_refused(tmp_path: Pat
                         now=NOW)
     [path] = (feed_dir / "records").glob("*.json")
     record = json.loads(path.read_text(encoding="utf-8"))
-    assert record["record_version"] == 1
-    unversioned = {k: v for k, v in record.items() if k not in ("record_version", "render_key")}
+    assert record["record_version"] == 2
+    version_1 = {k: v for k, v in record.items() if k not in ("image", "authors", "narrators", "disclosure")}
+    path.write_text(json.dumps({**version_1, "record_version": 1}), encoding="utf-8")
+    [episode] = api.list_episodes(feed_dir)
+    assert episode.image is None and episode.narrators == () and episode.disclosure is None
+    unversioned = {k: v for k, v in version_1.items() if k not in ("record_version", "render_key")}
     path.write_text(json.dumps(unversioned), encoding="utf-8")
     [episode] = api.list_episodes(feed_dir)
     assert episode.guid == record["guid"] and episode.render_key == ""

@@ -81,6 +81,9 @@ class Tags:
     album: str | None = None
     date: dt.date | None = None
     comment: str | None = None
+    cover: bytes | None = None
+    """Square artwork (JPEG or PNG bytes): the MP3's APIC front cover, the M4A's ``covr``."""
+    cover_mime: str = "image/jpeg"
 
 
 def encode_audio(samples: FloatArray | Iterable[FloatArray], rate: int, path: Path,
@@ -235,13 +238,41 @@ def write_tags(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...], audio_
     """Tags and chapters in the way the format carries them."""
     if audio_format == "m4a":
         write_mp4_chapters(path, tags, chapters)
+        if tags.cover is not None:
+            write_mp4_cover(path, tags.cover, tags.cover_mime)
     else:
         write_id3(path, tags, chapters)
 
 
+def write_mp4_cover(path: Path, cover: bytes, mime: str) -> None:
+    """The M4A's cover art (``covr``), written with mutagen after ffmpeg has put in the chapter track."""
+    from mutagen.mp4 import MP4, MP4Cover
+
+    mp4 = MP4(str(path))
+    if mp4.tags is None:
+        mp4.add_tags()
+    assert mp4.tags is not None
+    kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
+    mp4.tags["covr"] = [MP4Cover(cover, imageformat=kind)]
+    mp4.save()
+
+
 def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None:
     """ID3v2.4 tags, and CHAP + CTOC frames for the chapters."""
-    from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, CTOCFlags, ID3NoHeaderError
+    from mutagen.id3 import (
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        ID3,
+        TALB,
+        TDRC,
+        TIT2,
+        TPE1,
+        WXXX,
+        CTOCFlags,
+        ID3NoHeaderError,
+    )
 
     try:
         id3 = ID3(str(path))
@@ -258,6 +289,8 @@ def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None
         id3.add(TDRC(encoding=3, text=tags.date.isoformat()))
     if tags.comment:
         id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.comment))
+    if tags.cover is not None:
+        id3.add(APIC(encoding=3, mime=tags.cover_mime, type=3, desc="Cover", data=tags.cover))
     ids = [f"chp{index}" for index in range(len(chapters))]
     if chapters:
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
@@ -265,5 +298,6 @@ def write_id3(path: Path, tags: Tags, chapters: tuple[ChapterMark, ...]) -> None
     for element_id, chapter in zip(ids, chapters, strict=True):
         id3.add(CHAP(element_id=element_id, start_time=round(chapter.start * 1000),
                      end_time=round(chapter.end * 1000),
-                     sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+                     sub_frames=[TIT2(encoding=3, text=chapter.title),
+                                 *([WXXX(encoding=3, desc="", url=chapter.url)] if chapter.url else [])]))
     id3.save(str(path), v2_version=4)

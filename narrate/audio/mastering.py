@@ -34,7 +34,7 @@ import numpy as np
 from narrate.audio.samples import fade_edges, trim
 from narrate.errors import ConfigError, PublishError
 from narrate.ffmpeg import ffmpeg_exe
-from narrate.model import ChapterMark, FloatArray, Programme, Role, Timeline
+from narrate.model import FloatArray, Programme, Role, Timeline
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,7 @@ def shift_timeline(timeline: Timeline, offset: float, duration: float) -> Timeli
     cues = tuple(replace(c, start=c.start + offset, end=c.end + offset) for c in timeline.cues)
     starts = [0.0 if i == 0 else c.start + offset for i, c in enumerate(timeline.chapters)]
     ends = [*starts[1:], duration]
-    chapters = tuple(ChapterMark(start=s, end=e, title=c.title, role=c.role)
-                     for c, s, e in zip(timeline.chapters, starts, ends, strict=True))
+    chapters = tuple(replace(c, start=s, end=e) for c, s, e in zip(timeline.chapters, starts, ends, strict=True))
     return Timeline(cues=cues, chapters=chapters, duration=duration)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from narrate import api
-from narrate.cli.common import cast_options, feeds_option, friendly_errors, narration_options, read_options
+from narrate.cli.common import cast_options, feeds_option, friendly_errors, narration_options, plural, read_options
 from narrate.model import Script
 from narrate.sources.read import ReadOptions
 from narrate.voice.profiles import Cast
@@ -21,11 +21,14 @@ from narrate.voice.profiles import Cast
 @click.argument("source")
 @read_options
 @click.option("--feed", "feed_name", required=True, help="Feed to publish into: feeds/NAME/ (created if new).")
+@click.option("--url", "article_url", default=None, metavar="URL",
+              help="The article's address (when SOURCE is a file): the episode's link and show-notes link.")
 @feeds_option
 @narration_options
 @friendly_errors
-def article(source: str, allow_private: bool, timeout: float, feed_name: str, feeds_root: Path, cast: str | None,
-            voice: str | None, force: bool, dry_run: bool, no_cache: bool) -> None:
+def article(source: str, allow_private: bool, timeout: float, feed_name: str, article_url: str | None,
+            feeds_root: Path, cast: str | None, voice: str | None, force: bool, dry_run: bool,
+            no_cache: bool) -> None:
     """Narrate SOURCE (a file or an http(s) URL) and publish it as an episode of a feed.
 
     \b
@@ -35,6 +38,10 @@ def article(source: str, allow_private: bool, timeout: float, feed_name: str, fe
     options = narrate_options(cast, voice, force, dry_run, no_cache, allow_private, timeout)
     # Read first: input that is not an article must not leave a new feed folder behind.
     article = api.read_article(source, options.read)
+    if article_url is not None:
+        if not article_url.startswith(("http://", "https://")):
+            raise click.BadParameter("must be an http(s) address", param_hint="--url")
+        article = replace(article, meta=replace(article.meta, url=article_url))
     feed = create_feed(feeds_root / feed_name)
     bar: Any = None
 
@@ -51,12 +58,15 @@ def article(source: str, allow_private: bool, timeout: float, feed_name: str, fe
             bar.__exit__(None, None, None)
     episode = result.episode
     assert episode is not None
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{episode.title}")
     if result.status is api.Status.UNCHANGED:
         click.echo("  unchanged since it was last published; nothing to do (--force renders it again)")
-    else:
-        click.echo(f"  {result.sentences} sentences, {result.cache_hits} from the cache")
-    click.echo(f"  {episode.duration / 60:.1f} min, {len(episode.chapters)} chapters, "
+        click.echo(f"  feed: {feed.path / 'feed.xml'} (unchanged)")
+        return
+    click.echo(f"  {plural(result.sentences, 'sentence')}, {result.cache_hits} from the cache")
+    click.echo(f"  {episode.duration / 60:.1f} min, {plural(len(episode.chapters), 'chapter')}, "
                f"{episode.audio.size / 1e6:.2f} MB -> {feed.path / 'episodes' / episode.audio.name}")
     click.echo(f"  feed: {feed.path / 'feed.xml'}")
 

@@ -11,7 +11,7 @@ import click
 from narrate.batch.driver import BatchOptions, BatchReport, Outcome, Status, run_batch
 from narrate.batch.runner import PoolRunner, Runner, default_jobs, threads_per_worker
 from narrate.cli.article import create_feed, narrate_options
-from narrate.cli.common import feeds_option, friendly_errors, narration_options, read_options
+from narrate.cli.common import feeds_option, friendly_errors, narration_options, plural, read_options
 from narrate.publish.feed import Feed
 
 EXIT_SOME_FAILED = 1
@@ -118,7 +118,7 @@ def _print_summary(report: BatchReport) -> None:
     console.print(table)
     counts = {status: sum(1 for o in report.outcomes if o.status is status) for status in Status}
     parts = [f"{count} {status.value}" for status, count in counts.items() if count]
-    console.print(f"{len(report.outcomes)} of {report.planned} articles: {', '.join(parts) or 'none'}; "
+    console.print(f"{len(report.outcomes)} of {plural(report.planned, 'article')}: {', '.join(parts) or 'none'}; "
                   f"{report.audio_seconds / 60:.1f} min of audio in {report.wall_seconds:.1f}s"
                   + ("; stopped at the first failure" if report.stopped_early else ""), highlight=False)
     for outcome in report.outcomes:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from narrate.cli.common import friendly_errors
+from narrate.cli.common import friendly_errors, plural
 from narrate.pipeline import NarrateOptions
 from narrate.voice.cache import AudioCache
 
@@ -57,7 +57,7 @@ def cache_prune(cache_dir: Path | None, max_size: str | None) -> None:
     """Evict least recently used sentences until the cache fits its bound."""
     audio_cache = _audio_cache(cache_dir)
     removed = audio_cache.prune(_size(max_size) if max_size else None)
-    click.echo(f"removed {removed} entries; {audio_cache.info().bytes / 1e6:.1f} MB left")
+    click.echo(f"removed {plural(removed, 'entry', 'entries')}; {audio_cache.info().bytes / 1e6:.1f} MB left")
 
 
 @cache.command("clear")
@@ -65,4 +65,4 @@ def cache_prune(cache_dir: Path | None, max_size: str | None) -> None:
 @friendly_errors
 def cache_clear(cache_dir: Path | None) -> None:
     """Remove every cached sentence."""
-    click.echo(f"removed {_audio_cache(cache_dir).clear()} entries")
+    click.echo(f"removed {plural(_audio_cache(cache_dir).clear(), 'entry', 'entries')}")

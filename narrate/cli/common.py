@@ -85,3 +85,8 @@ def feed_dir(feeds_root: Path, name: str) -> Path:
     if not (path / "feed.toml").is_file():
         raise InputError(f"no feed {name!r} in {feeds_root}; publish an article with --feed {name} first")
     return path
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 episode``, ``2 episodes``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"

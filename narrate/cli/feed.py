@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from narrate import api
-from narrate.cli.common import feed_dir, feeds_option, friendly_errors
+from narrate.cli.common import feed_dir, feeds_option, friendly_errors, plural
 
 
 @click.group()
@@ -29,7 +29,7 @@ def feed_rebuild(name: str, feeds_root: Path) -> None:
     """Rewrite feeds/NAME/feed.xml from its episode records; remove files no episode uses."""
     path = feed_dir(feeds_root, name)
     count = api.rebuild_feed(path)
-    click.echo(f"{path / 'feed.xml'}: {count} episodes")
+    click.echo(f"{path / 'feed.xml'}: {plural(count, 'episode')}")
 
 
 @feed.command("list")

@@ -187,12 +187,16 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
 @click.command("show-page")
 @click.argument("feed_name", metavar="FEED")
 @feeds_option
+@BASE_URL_OPTION
 @friendly_errors
-def show_page(feed_name: str, feeds_root: Path) -> None:
-    """Write feeds/FEED/index.html: the show page with subscribe links and every episode's player."""
+def show_page(feed_name: str, feeds_root: Path, base_url: str | None) -> None:
+    """Write feeds/FEED/index.html: the show page with subscribe links and every episode's player.
+
+    Its links to the feed folder's files are relative (the page works wherever it is served) unless
+    --base-url makes them absolute."""
     from narrate.web.show import write_feed_show_page
 
-    click.echo(str(write_feed_show_page(_feed(feeds_root, feed_name))))
+    click.echo(str(write_feed_show_page(_feed(feeds_root, feed_name), base_url=base_url)))
 
 
 @click.command()

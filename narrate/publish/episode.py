@@ -21,7 +21,8 @@ from narrate.publish import ledger
 from narrate.publish.feed import Feed
 from narrate.publish.files import WriteStep, stale_temp_files
 from narrate.publish.names import content_name, slugify
-from narrate.publish.rss import CHAPTERS_TYPE, build_feed
+from narrate.publish.rss import CHAPTERS_TYPE, build_feed, split_names
+from narrate.publish.settings import ShowSettings
 from narrate.publish.store import episode_guid
 from narrate.publish.transcript import to_json_chapters, to_srt, to_webvtt
 
@@ -34,11 +35,19 @@ class EpisodeFiles:
 
     audio: EpisodeFile
     extras: tuple[EpisodeFile, ...]
+    image: EpisodeFile | None = None
+    """The episode's square artwork."""
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every file name."""
-        return (self.audio.name, *(f.name for f in self.extras))
+        return (self.audio.name, *(f.name for f in self.extras), *((self.image.name,) if self.image else ()))
+
+
+def episode_file_names(episode: Episode) -> tuple[str, ...]:
+    """Every file of a recorded episode in the media location."""
+    return (episode.audio.name, *(f.name for f in episode.extra_files),
+            *((episode.image.name,) if episode.image else ()))
 
 
 @dataclass(frozen=True)
@@ -51,11 +60,17 @@ class WrittenEpisode:
     files: EpisodeFiles
     timeline: Timeline
     render_key: str
+    narrators: tuple[str, ...] = ()
+    """The voices that read it."""
+    disclosure: str | None = None
+    """The spoken line saying the voice is synthetic, when the episode ends with one."""
+    known_guid: str | None = None
+    """The GUID the feed already knows this article by (see ``EpisodeStore.guid_for``)."""
 
     @property
     def guid(self) -> str:
         """The episode's GUID."""
-        return episode_guid(self.meta)
+        return self.known_guid or episode_guid(self.meta)
 
 
 def publish_file(feed: Feed, stem: str, suffix: str, mime: str, data: bytes) -> EpisodeFile:
@@ -65,10 +80,16 @@ def publish_file(feed: Feed, stem: str, suffix: str, mime: str, data: bytes) -> 
     return EpisodeFile(name=name, mime_type=mime, size=len(data), sha256=digest)
 
 
-def write_episode_files(feed: Feed, meta: ArticleMeta, audio: bytes, timeline: Timeline) -> EpisodeFiles:
-    """Write the audio, transcripts and chapters to the media location (no record, no feed yet)."""
+def write_episode_files(feed: Feed, meta: ArticleMeta, audio: bytes, timeline: Timeline,
+                        image: tuple[bytes, str] | None = None) -> EpisodeFiles:
+    """Write the audio, transcripts, chapters and (given as data and MIME type) the artwork to the media
+    location (no record, no feed yet)."""
     slug = slugify(meta.title)
     encoding = feed.settings.encoding
+    artwork = None
+    if image is not None:
+        data, mime = image
+        artwork = publish_file(feed, slug, ".png" if mime == "image/png" else ".jpg", mime, data)
     return EpisodeFiles(
         publish_file(feed, slug, encoding.suffix, encoding.mime_type, audio),
         (
@@ -76,6 +97,7 @@ def write_episode_files(feed: Feed, meta: ArticleMeta, audio: bytes, timeline: T
             publish_file(feed, slug, ".srt", "application/srt", to_srt(timeline).encode()),
             publish_file(feed, slug, ".chapters.json", CHAPTERS_TYPE, to_json_chapters(timeline).encode()),
         ),
+        artwork,
     )
 
 
@@ -125,13 +147,14 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
             guid=written.guid, title=meta.title, description=written.description, published=published,
             duration=written.timeline.duration, audio=files.audio, link=meta.url,
             author=meta.author or meta.publisher, chapters=written.timeline.chapters, extra_files=files.extras,
-            render_key=written.render_key,
+            render_key=written.render_key, image=files.image, authors=split_names(meta.author),
+            narrators=written.narrators,
+            disclosure=written.disclosure,
         )
         store.save(episode)
         dropped: tuple[str, ...] = ()
         if previous is not None:
-            dropped = tuple(n for n in (previous.audio.name, *(f.name for f in previous.extra_files))
-                            if n not in files.names)
+            dropped = tuple(n for n in episode_file_names(previous) if n not in files.names)
         if write_feed:
             _write_feed(feed, now)
     return episode, dropped
@@ -147,11 +170,15 @@ def write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> i
 
 def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
     """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock.
-    A record that cannot be read or rendered is quarantined, so one record never stops a feed."""
+    A record that cannot be read or rendered is quarantined, so one record never stops a feed. Episodes past
+    the feed's retention are retired: their records go, their files follow the media rules."""
     store = feed.store
     episodes, damaged = store.readable()
     for path, reason in damaged:
         store.quarantine(path, reason)
+    episodes, retired = retain(episodes, feed.settings.show, now)
+    for episode in retired:
+        store.remove(episode.guid)
     image = publish_artwork(feed)
     try:
         document = build_feed(feed.settings, episodes, now, image_url=image)
@@ -173,10 +200,23 @@ def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> 
     return len(episodes)
 
 
+def retain(episodes: list[Episode], show: ShowSettings, now: dt.datetime) -> tuple[list[Episode], list[Episode]]:
+    """The episodes (newest first) feed.xml keeps under the feed's retention (``keep_episodes``, ``keep_days``),
+    and the ones it retires."""
+    kept = list(episodes)
+    if show.keep_days is not None:
+        oldest = now - dt.timedelta(days=show.keep_days)
+        kept = [e for e in kept if e.published >= oldest]
+    if show.keep_episodes is not None:
+        kept = kept[: show.keep_episodes]
+    names = {e.guid for e in kept}
+    return kept, [e for e in episodes if e.guid not in names]
+
+
 def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, takedowns: Iterable[str] = ()) -> list[str]:
     """Remove files narrate wrote that no feed references any more (see :mod:`narrate.publish.ledger`): episode
     files in the media location, old covers in the feed folder; returns the names removed."""
-    keep = {f.name for e in episodes for f in (e.audio, *e.extra_files)}
+    keep = {name for e in episodes for name in episode_file_names(e)}
     grace = feed.settings.media.keep_replaced_days * 86400
     feed.note_ledger("garbage collection")
     feed.claim_media()
@@ -247,5 +287,5 @@ def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
             raise PublishError(f"{feed.name}: '{key}' matches {len(matches)} episodes; give the GUID")
         [episode] = matches
         feed.store.remove(episode.guid)
-        _write_feed(feed, now, (episode.audio.name, *(f.name for f in episode.extra_files)))
+        _write_feed(feed, now, episode_file_names(episode))
     return episode

@@ -70,6 +70,16 @@ class Transcript:
     language: str | None = None
 
 
+@dataclass(frozen=True)
+class Person:
+    """A ``podcast:person`` credit: a name, and a group and role of the Podcast Taxonomy (taxonomy-en.json)."""
+
+    name: str
+    group: str
+    role: str
+    href: str | None = None
+
+
 class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
     """Channel tags of the Podcasting 2.0 namespace: ``podcast:guid`` and ``podcast:locked``."""
 
@@ -100,11 +110,13 @@ class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
-    """Item tags of the Podcasting 2.0 namespace: ``podcast:transcript`` and ``podcast:chapters``."""
+    """Item tags of the Podcasting 2.0 namespace: ``podcast:transcript``, ``podcast:chapters``,
+    ``podcast:person``."""
 
     def __init__(self) -> None:
         self._transcripts: list[Transcript] = []
         self._chapters: tuple[str, str] | None = None
+        self._persons: list[Person] = []
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -117,7 +129,18 @@ class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
         """Link the episode's JSON chapters."""
         self._chapters = (url, mime_type)
 
+    def person(self, person: Person) -> None:
+        """Credit a person of the episode (the item's persons replace the channel's)."""
+        self._persons.append(person)
+
     def extend_rss(self, entry: Any) -> Any:
+        for person in self._persons:
+            element = xml_elem(f"{{{PODCAST_NS}}}person", entry)
+            element.text = person.name[:128]
+            element.attrib["group"] = person.group.lower()
+            element.attrib["role"] = person.role.lower()
+            if person.href:
+                element.attrib["href"] = person.href
         for transcript in self._transcripts:
             element = xml_elem(f"{{{PODCAST_NS}}}transcript", entry)
             element.attrib["url"] = transcript.url

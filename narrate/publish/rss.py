@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -42,8 +43,27 @@ def clip_bytes(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     return cut[: cut.rfind(" ")].rstrip() + "…" if " " in cut else cut + "…"
 
 
+AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+WRITING, AUTHOR = "Writing", "Author"
+CAST, NARRATOR = "Cast", "Narrator"
+"""The Podcast Taxonomy groups and roles narrate credits (podcast-namespace ``taxonomy-en.json``)."""
+
+
+def split_names(byline: str | None) -> tuple[str, ...]:
+    """The names in a byline, one each ("A, B and C" is three)."""
+    if not byline:
+        return ()
+    return tuple(name.strip() for name in AUTHOR_SEPARATORS.split(byline) if name.strip())
+
+
+def narrator_name(voice: str) -> str:
+    """How a synthetic narrating voice is credited: its profile name, marked as synthetic."""
+    return f"{voice} (synthetic voice)"
+
+
 def show_notes(episode: Episode) -> str:
-    """The HTML of ``content:encoded``: the synopsis and a link back to the article."""
+    """The HTML of ``content:encoded``: the synopsis, the chapters, a link back to the article, the credits
+    and the disclosure."""
     parts = [f"<p>{html.escape(episode.description)}</p>"]
     if episode.chapters:
         items = "".join(f"<li>{_clock(c.start)} {html.escape(c.title)}</li>" for c in episode.chapters)
@@ -51,6 +71,15 @@ def show_notes(episode: Episode) -> str:
     if episode.link:
         parts.append(f'<p>Read the article: <a href="{html.escape(episode.link)}">'
                      f"{html.escape(episode.title)}</a></p>")
+    credits = []
+    if episode.authors:
+        credits.append(f"Written by {html.escape(', '.join(episode.authors))}.")
+    if episode.narrators:
+        credits.append(f"Read by {html.escape(', '.join(narrator_name(v) for v in episode.narrators))}.")
+    if episode.disclosure:
+        credits.append(html.escape(episode.disclosure))
+    if credits:
+        parts.append(f"<p>{' '.join(credits)}</p>")
     return "".join(parts)
 
 
@@ -71,6 +100,7 @@ def build_feed(settings: FeedSettings, episodes: Sequence[Episode], now: dt.date
     from narrate.publish.extensions import (
         ItunesEntryExtension,
         ItunesExtension,
+        Person,
         PodcastIndexEntryExtension,
         PodcastIndexExtension,
         Transcript,
@@ -112,12 +142,18 @@ def build_feed(settings: FeedSettings, episodes: Sequence[Episode], now: dt.date
         if episode.link:
             entry.link(href=episode.link)
         entry.pubDate(episode.published)
-        entry.enclosure(settings.episode_url(episode.audio.name), str(episode.audio.size), episode.audio.mime_type)
+        entry.enclosure(settings.enclosure_url(episode.audio.name), str(episode.audio.size),
+                        episode.audio.mime_type)
         entry.itunes.itunes_duration(itunes_duration(episode.duration))
         entry.itunes.itunes_episode_type("full")
         entry.itunes.itunes_explicit(show.explicit)
-        if episode.author:
-            entry.itunes.itunes_author(episode.author)
+        entry.itunes.itunes_author(episode.author or show.author)
+        if episode.image is not None:
+            entry.itunes.itunes_image(settings.episode_url(episode.image.name))
+        for name in episode.authors:
+            entry.podcastindex.person(Person(name, WRITING, AUTHOR))
+        for voice in episode.narrators:
+            entry.podcastindex.person(Person(narrator_name(voice), CAST, NARRATOR))
         # WebVTT first: apps take the first transcript they understand, and it carries the cue times.
         for mime_type in TRANSCRIPT_TYPES:
             found = _file_of(episode, mime_type)

@@ -37,7 +37,16 @@ cast = "default"
 # media = "s3://bucket/podcasts/{name}/" (needs narrate[s3]; credentials from the environment), with
 # media_url = "https://cdn.example.org/podcasts/{name}/" saying where listeners fetch them.
 # narrate deletes only files it wrote that no episode uses: replaced ones after keep_replaced_days = 7.
+# Every episode ends with a spoken line saying the voice is synthetic (and the show notes say so too):
+# disclosure = false turns it off; disclosure_text = "..." changes its wording.
+# Retention: keep_episodes = 50 and/or keep_days = 30 keep feed.xml light (older episodes leave the feed
+# and their files follow). enclosure_prefix = "https://dts.example.net/redirect.mp3/" puts a
+# download-measurement service in front of every enclosure URL.
 """
+DEFAULT_DISCLOSURE = "This article was read by an automated voice."
+"""What the disclosure chapter says (Apple's and Acast's guidelines ask for AI narration to be disclosed)."""
+
+
 @dataclass(frozen=True)
 class ShowSettings:
     """What podcast apps show about the feed, and where it is published."""
@@ -60,6 +69,14 @@ class ShowSettings:
     """``podcast:locked``: other platforms may not import the feed (needs ``email`` as the owner)."""
     itunes_type: str = "episodic"
     """``episodic`` (newest first) or ``serial``."""
+    enclosure_prefix: str | None = None
+    """Put in front of every enclosure URL (a download-measurement service such as
+    ``https://dts.example.net/redirect.mp3/``), and nowhere else; the scheme of the URL it prefixes is dropped
+    when the prefix ends with ``/``, the way those services take it."""
+    keep_episodes: int | None = None
+    """Retention: feed.xml lists at most this many episodes, newest first."""
+    keep_days: int | None = None
+    """Retention: feed.xml lists only episodes published in the last this many days."""
 
     @property
     def image_url(self) -> str | None:
@@ -88,6 +105,10 @@ class ProductionSettings:
     """Audio file (in the feed directory) played after every episode."""
     music_bed: str | None = None
     """Audio file (in the feed directory) looped under announcements, ducked under speech."""
+    disclosure: bool = True
+    """Every episode ends with a spoken chapter saying the voice is synthetic, and the show notes say so."""
+    disclosure_text: str = DEFAULT_DISCLOSURE
+    """The words of that chapter and sentence."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +133,10 @@ KEY_ORDER = ("title", "description", "base_url", "author", "email", "language", 
              "explicit", "image", "cast", "lexicon", "bitrate", "format", "intro", "outro", "music_bed", "locked",
              "itunes_type", "media", "media_url", "media_options")
 """feed.toml's keys in the order of the flat settings of narrate 0.1, which render keys were made from."""
+LATER_KEYS = ("disclosure", "disclosure_text", "enclosure_prefix", "keep_episodes", "keep_days")
+"""Keys added since: not in :meth:`FeedSettings.fingerprint`, so existing render keys stay. None of them
+changes an episode's files except the disclosure, which is a chapter of the script and so in the render key's
+text already."""
 
 
 @dataclass(frozen=True)
@@ -139,10 +164,18 @@ class FeedSettings:
         """Public URL of a published episode file."""
         return self.media_base_url + file_name
 
+    def enclosure_url(self, file_name: str) -> str:
+        """The URL of an episode's audio in its enclosure: :meth:`episode_url` behind ``enclosure_prefix``."""
+        url = self.episode_url(file_name)
+        prefix = self.show.enclosure_prefix
+        if not prefix:
+            return url
+        return prefix + url.split("://", 1)[1] if prefix.endswith("/") else prefix + url
+
     def values(self) -> dict[str, Any]:
         """Every setting by its feed.toml key."""
         return {f.name: getattr(getattr(self, part), f.name)
-                for part, kind in PARTS.items() for f in fields(kind) if f.name in KEY_ORDER}
+                for part, kind in PARTS.items() for f in fields(kind) if f.name in KNOWN_KEYS}
 
     def fingerprint(self) -> str:
         """The settings as render keys have always seen them (the flat ``FeedConfig`` of narrate 0.1), so that
@@ -159,8 +192,8 @@ class FeedSettings:
         return cls(name=name, **parts)
 
 
-KNOWN_KEYS = frozenset(KEY_ORDER) | {"keep_replaced_days"}
-"""Keys after KEY_ORDER decide nothing in an episode's files, so they stay out of the render key."""
+KNOWN_KEYS = frozenset(KEY_ORDER + LATER_KEYS) | {"keep_replaced_days"}
+"""Keys after KEY_ORDER decide nothing in an episode's files unless set, so they stay out of the render key."""
 
 
 def default_feed_toml(name: str) -> str:
@@ -184,9 +217,18 @@ def read_feed_settings(feed_dir: Path) -> FeedSettings:
     if not data["base_url"].endswith("/"):
         data["base_url"] += "/"
     _check_media(path, data)
-    for key in ("explicit", "locked"):
+    for key in ("explicit", "locked", "disclosure"):
         if key in data and not isinstance(data[key], bool):
             raise ConfigError(f"{path}: '{key}' must be true or false")
+    for key in ("keep_episodes", "keep_days"):
+        if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int) or data[key] < 1):
+            raise ConfigError(f"{path}: '{key}' must be a whole number of at least 1")
+    text = data.get("disclosure_text")
+    if text is not None and (not isinstance(text, str) or not text.strip()):
+        raise ConfigError(f"{path}: 'disclosure_text' must be a sentence; to say nothing, set disclosure = false")
+    prefix = data.get("enclosure_prefix")
+    if prefix is not None and (not isinstance(prefix, str) or not prefix.startswith(("http://", "https://"))):
+        raise ConfigError(f"{path}: enclosure_prefix must be an http(s) URL such as https://dts.example.net/x/")
     _check(path, feed_dir, data)
     return FeedSettings.from_values(feed_dir.name, data)
 

@@ -12,7 +12,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ QUARANTINE = "quarantine"
 """Where records that cannot be published are moved (under records/), so one never bricks a feed."""
 log = logging.getLogger(__name__)
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """The schema version written into every record. Records of an older version are read through
 ``UPGRADES``; a record of a newer version was written by a newer narrate and is refused, never rewritten."""
 
@@ -35,7 +35,12 @@ def _upgrade_unversioned(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "render_key": data.get("render_key", ""), "record_version": 1}
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned}
+def _upgrade_credits(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: episode artwork, the narrating voices and the disclosure line (none in older episodes)."""
+    return {**data, "image": None, "authors": [], "narrators": [], "disclosure": None, "record_version": 2}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned, 1: _upgrade_credits}
 """version -> the function that lifts a record of that version one version up."""
 
 
@@ -69,10 +74,13 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         guid=data["guid"], title=data["title"], description=data["description"],
         published=dt.datetime.fromisoformat(data["published"]), duration=float(data["duration"]),
         audio=EpisodeFile(**data["audio"]), link=data.get("link"), author=data.get("author"),
-        chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]))
+        chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]),
+                                    url=c.get("url"))
                        for c in data.get("chapters", [])),
         extra_files=tuple(EpisodeFile(**f) for f in data.get("extra_files", [])),
         render_key=data["render_key"],
+        image=EpisodeFile(**data["image"]) if data["image"] else None,
+        authors=tuple(data["authors"]), narrators=tuple(data["narrators"]), disclosure=data["disclosure"],
     )
 
 
@@ -93,6 +101,16 @@ class EpisodeStore:
         if not path.exists():
             return None
         return self._read(path)
+
+    def guid_for(self, meta: ArticleMeta) -> str:
+        """The GUID of ``meta``'s episode in this feed: :func:`episode_guid`, except that an article first
+        published without a URL keeps the GUID it got then when a URL is added (so apps see no duplicate)."""
+        guid = episode_guid(meta)
+        if meta.url and not self.record_path(guid).exists():
+            earlier = episode_guid(replace(meta, url=None))
+            if self.record_path(earlier).exists():
+                return earlier
+        return guid
 
     def save(self, episode: Episode) -> None:
         """Add or replace an episode's record (the caller holds the feed's lock)."""

@@ -48,6 +48,6 @@ def to_srt(timeline: Timeline) -> str:
 
 def to_json_chapters(timeline: Timeline) -> str:
     """Podcasting 2.0 JSON chapters (version 1.2.0)."""
-    chapters = [{"startTime": round(mark.start, 3), "endTime": round(mark.end, 3), "title": mark.title}
-                for mark in timeline.chapters]
+    chapters = [{"startTime": round(mark.start, 3), "endTime": round(mark.end, 3), "title": mark.title,
+                 **({"url": mark.url} if mark.url else {})} for mark in timeline.chapters]
     return json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False, indent=1)

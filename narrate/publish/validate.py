@@ -211,6 +211,7 @@ def _items(root: Any, source: FeedSource) -> Iterator[Finding]:
         if kind not in (None, "full", "trailer", "bonus"):
             yield Finding("error", where, f"itunes:episodeType '{kind}'; Apple takes full, trailer or bonus")
         yield from _enclosure(item, where, urls, channel, source)
+        yield from _item_extras(item, where, channel, source)
 
 
 def _enclosure(item: Any, where: str, urls: Counter[str | None], channel: Any, source: FeedSource) -> Iterator[Finding]:
@@ -239,6 +240,51 @@ def _enclosure(item: Any, where: str, urls: Counter[str | None], channel: Any, s
         elif local.stat().st_size != int(length):
             actual = local.stat().st_size
             yield Finding("error", where, f"enclosure length {length} but {local.name} has {actual} bytes")
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> frozenset[tuple[str, str]]:
+    """The (group, role) pairs of the Podcast Taxonomy (``taxonomy-en.json``), lower case."""
+    import json
+    from importlib import resources
+
+    text = resources.files("narrate").joinpath("data/podcast-namespace/taxonomy-en.json").read_text(encoding="utf-8")
+    return frozenset((entry["group"].lower(), entry["role"].lower()) for entry in json.loads(text))
+
+
+def _item_extras(item: Any, where: str, channel: Any, source: FeedSource) -> Iterator[Finding]:
+    """The item's ``<link>``, its own artwork and its ``podcast:person`` credits."""
+    from narrate.publish.artwork import artwork_problems
+
+    link = _text(item, "link")
+    if link is not None and not link.startswith(("http://", "https://")):
+        yield Finding("error", where, f"<link> '{link}' is not an http(s) URL")
+    image = item.find("itunes:image", NS)
+    if image is not None:
+        href = image.get("href") or ""
+        if not href.lower().endswith((".jpg", ".jpeg", ".png")):
+            yield Finding("error", f"{where}/itunes:image", f"'{href}': Apple takes .jpg or .png artwork")
+        local = _local(href, channel, source)
+        if local is not None:
+            if not local.is_file():
+                yield Finding("error", f"{where}/itunes:image", f"{href}: no such file {local}")
+            else:
+                for problem in artwork_problems(local.read_bytes(), local.name):
+                    yield Finding("error", f"{where}/itunes:image", problem)
+    known = taxonomy()
+    groups = {group for group, _ in known}
+    for person in item.findall("podcast:person", NS):
+        name = (person.text or "").strip()
+        group, role = person.get("group", "cast").lower(), person.get("role", "host").lower()
+        if not name:
+            yield Finding("error", f"{where}/podcast:person", "the person's name is empty")
+        elif len(name) > 128:
+            yield Finding("warning", f"{where}/podcast:person", f"{name[:30]}...: over 128 characters")
+        if group not in groups:
+            yield Finding("error", f"{where}/podcast:person", f"group '{group}' is not in the Podcast Taxonomy")
+        elif (group, role) not in known:
+            yield Finding("error", f"{where}/podcast:person",
+                          f"role '{role}' is not a role of the group '{group}' in the Podcast Taxonomy")
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
@@ -71,6 +72,7 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         raise InputError(f"no article text found in {where}: the page could not be parsed as HTML")
     faq = list(_json_ld_faq(tree))
     language = _page_language(tree)
+    anchors = _heading_anchors(tree)  # before extraction, which prunes the tree
 
     document, body = _extract(text, tree, url)
     if document is None or body is None:
@@ -118,8 +120,36 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         language=language or "en",
         description=clean_text(document.description or "") or None,
         dateline=dateline_of(sections),
+        image=_lead_image(tree, document.image, url or document.url),
     )
+    sections = tuple(replace(s, anchor=anchors[s.heading]) if s.heading in anchors else s for s in sections)
     return Article(meta, sections)
+
+
+def _heading_anchors(tree: Any) -> dict[str | None, str]:
+    """Heading text -> its id on the page (the heading's own, or an ``<a id|name>`` inside it): chapter links."""
+    anchors: dict[str | None, str] = {}
+    for heading in tree.xpath("//h2|//h3|//h4|//h5|//h6"):
+        anchor = heading.get("id") or next(iter(heading.xpath("./a/@id|./a/@name")), None)
+        text = clean_text(" ".join(heading.itertext()))
+        if anchor and text and str(anchor).strip():
+            anchors.setdefault(text, str(anchor).strip())
+    return anchors
+
+
+def _lead_image(tree: Any, declared: str | None, base: str | None) -> str | None:
+    """The page's lead image: ``og:image`` / ``twitter:image`` (trafilatura reads both), else the first figure's
+    image; an absolute http(s) URL (relative ones are resolved against the page's address) or None."""
+    from urllib.parse import urljoin
+
+    candidates = [declared, *tree.xpath("(//figure//img/@src)[1]")]
+    for candidate in candidates:
+        if not candidate or not str(candidate).strip():
+            continue
+        address = urljoin(base, str(candidate).strip()) if base else str(candidate).strip()
+        if address.startswith(("http://", "https://")):
+            return address
+    return None
 
 
 TABLE_NOTE = "A table is omitted here; see the article."

@@ -32,6 +32,7 @@ META_KEYS: Mapping[str, tuple[str, ...]] = {
     "url": ("url", "canonical_url", "canonical", "link", "permalink"),
     "description": ("description", "summary", "standfirst", "excerpt", "subtitle"),
     "language": ("language", "lang", "locale"),
+    "image": ("image", "cover", "cover_image", "featured_image", "og_image", "thumbnail"),
 }
 
 
@@ -61,6 +62,7 @@ def read_markdown(text: str) -> Article:
         language=(re.split(r"[-_]", language)[0].lower() if language else "en"),
         description=description,
         dateline=dateline_of(sections),
+        image=_string(_first(front, "image")),
     )
     return Article(meta, sections)
 

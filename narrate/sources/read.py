@@ -125,8 +125,14 @@ def read_source(source: str, options: ReadOptions | None = None) -> Article:
         html, removed = html_xml_safe(page.html)
         _warn_removed(source, removed)
         return checked_article(read_html(html, url=page.url), source, options)
-    data = read_file(Path(source), options.max_bytes)
-    return checked_article(read_bytes(data, name=Path(source).name, max_chars=options.max_chars), source, options)
+    path = Path(source)
+    data = read_file(path, options.max_bytes)
+    article = read_bytes(data, name=path.name, max_chars=options.max_chars)
+    image = article.meta.image
+    if image and not is_url(image) and "://" not in image:
+        # A lead image named in front matter is a file beside the article.
+        article = replace(article, meta=replace(article.meta, image=str(path.parent / image)))
+    return checked_article(article, source, options)
 
 
 def read_file(path: Path, max_bytes: int) -> bytes:

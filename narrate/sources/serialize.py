@@ -22,7 +22,8 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "format": FORMAT,
         "meta": meta,
         "sections": [
-            {"role": str(s.role), "heading": s.heading, "paragraphs": list(s.paragraphs)}
+            {"role": str(s.role), "heading": s.heading, "paragraphs": list(s.paragraphs),
+             **({"anchor": s.anchor} if s.anchor else {})}
             for s in article.sections
         ],
     }
@@ -48,7 +49,7 @@ def article_from_json(text: str) -> Article:
             raw_meta["date"] = dt.date.fromisoformat(raw_meta["date"])
         meta = ArticleMeta(**raw_meta)
         sections = tuple(
-            Section(Role(s["role"]), tuple(str(p) for p in s["paragraphs"]), s.get("heading"))
+            Section(Role(s["role"]), tuple(str(p) for p in s["paragraphs"]), s.get("heading"), s.get("anchor"))
             for s in data["sections"]
         )
     except (ValueError, KeyError, TypeError, AttributeError) as error:

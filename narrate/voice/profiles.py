@@ -20,7 +20,7 @@ from narrate.voice.effects import Effects
 
 PROFILE_KEYS = {"engine", "description", "sentence_pause", "paragraph_pause", "section_pause", "options",
                 "lexicon", "effects"}
-CAST_KEYS = {"description", "roles"}
+CAST_KEYS = {"description", "roles", "disclosure"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class Cast:
     name: str
     profiles: Mapping[Role, VoiceProfile]
     default: VoiceProfile
+    disclosure: str | bool | None = None
+    """The cast's own words for the spoken disclosure (a synthetic voice reads this), or False for none;
+    None uses the feed's."""
 
     def profile_for(self, role: Role) -> VoiceProfile:
         """The profile that speaks ``role``."""
@@ -130,8 +133,11 @@ def load_cast(name: str, dirs: Sequence[Path] = ()) -> Cast:
             raise ConfigError(f"{path}: roles.{role_name} must be a profile name")
         if role_name != "default":
             profiles[Role(role_name)] = load_profile(profile_name, dirs)
+    disclosure = data.get("disclosure")
+    if disclosure is not None and not (disclosure is False or (isinstance(disclosure, str) and disclosure.strip())):
+        raise ConfigError(f"{path}: disclosure must be a sentence, or false for none")
     return Cast(name=Path(name).name.removesuffix(".cast.toml"), profiles=profiles,
-                default=load_profile(roles["default"], dirs))
+                default=load_profile(roles["default"], dirs), disclosure=disclosure)
 
 
 def single_voice_cast(profile: VoiceProfile) -> Cast:

@@ -56,7 +56,8 @@ def player_source(
     artwork_url: str | None = None,
     feed_url: str | None = None,
 ) -> PlayerSource:
-    """The URLs and labels of ``episode``'s player, its files published at ``media_base_url``."""
+    """The URLs and labels of ``episode``'s player, its files published at ``media_base_url``; the artwork (and
+    the Media Session's image) is the episode's own when it has one, else ``artwork_url``."""
     transcript = find_file(episode, TRANSCRIPT_MIME)
     chapters = find_file(episode, CHAPTERS_MIME)
     return PlayerSource(
@@ -68,7 +69,7 @@ def player_source(
         transcript_url=file_url(media_base_url, transcript) if transcript else None,
         chapters_url=file_url(media_base_url, chapters) if chapters else None,
         artist=artist or episode.author,
-        artwork_url=artwork_url,
+        artwork_url=file_url(media_base_url, episode.image) if episode.image else artwork_url,
         feed_url=feed_url,
     )
 

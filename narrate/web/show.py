@@ -177,22 +177,27 @@ def write_show_page(
 
 
 def write_feed_show_page(feed: Feed, episodes: Sequence[Episode] | None = None,
-                         artwork_url: str | None = None) -> Path:
+                         artwork_url: str | None = None, *, base_url: str | None = None) -> Path:
     """Write the show page of a feed from its settings and episode records.
 
     Publishing passes what it has just written (the episodes, the artwork URL in feed.xml);
-    ``narrate show-page`` passes only the feed.
+    ``narrate show-page`` passes only the feed. Files of the feed folder (episodes/, the artwork) are linked
+    relatively, so the page works wherever it is served (a preview on another port too); with ``base_url``
+    every link is absolute under it instead.
     """
     from narrate.publish.episode import publish_artwork
 
     settings = feed.settings.show
+    artwork = artwork_url or publish_artwork(feed)
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    if artwork.startswith(settings.base_url):
+        artwork = base + artwork[len(settings.base_url):]
     show = Show(
-        title=settings.title, description=settings.description, feed_url=settings.feed_url,
-        artwork_url=artwork_url or publish_artwork(feed), author=settings.author, link=settings.link,
-        language=settings.language,
+        title=settings.title, description=settings.description,
+        feed_url=f"{base}feed.xml" if base else settings.feed_url,
+        artwork_url=artwork, author=settings.author, link=settings.link, language=settings.language,
     )
-    # Files in the feed's own episodes/ folder are linked relatively, so the page works wherever it is served.
-    media = feed.settings.media.media_url or "episodes"
+    media = feed.settings.media.media_url or f"{base}episodes"
     return write_show_page(feed.path, show, feed.store.episodes() if episodes is None else episodes,
                            media_base_url=media, write=feed.write_file)
 

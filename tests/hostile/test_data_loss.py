@@ -95,7 +95,9 @@ def test_an_empty_external_folder_is_claimed_with_a_marker(tmp_path: Path) -> No
     assert run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"),
                "--dry-run").exit_code == 0
     assert (share / ".narrate" / "location").is_file()
-    assert len(list((share / ".narrate" / "ledger").iterdir())) == 4
+    published = [p.name for p in share.iterdir() if p.name != ".narrate"]
+    assert len(published) == 5  # audio, VTT, SRT, chapters, episode artwork
+    assert len(list((share / ".narrate" / "ledger").iterdir())) == len(published)  # one entry per file
 
 
 def os_utime_old(path: Path) -> None:
