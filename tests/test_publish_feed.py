@@ -129,8 +129,12 @@ def test_records_of_older_versions_are_read_and_newer_ones_refused(tmp_path: Pat
                         now=NOW)
     [path] = (feed_dir / "records").glob("*.json")
     record = json.loads(path.read_text(encoding="utf-8"))
-    assert record["record_version"] == 1
-    unversioned = {k: v for k, v in record.items() if k not in ("record_version", "render_key")}
+    assert record["record_version"] == 2 and record["check"] is None
+    version_1 = {**{k: v for k, v in record.items() if k != "check"}, "record_version": 1}
+    path.write_text(json.dumps(version_1), encoding="utf-8")
+    [episode] = api.list_episodes(feed_dir)
+    assert episode.render_key == record["render_key"] and episode.check is None
+    unversioned = {k: v for k, v in record.items() if k not in ("record_version", "render_key", "check")}
     path.write_text(json.dumps(unversioned), encoding="utf-8")
     [episode] = api.list_episodes(feed_dir)
     assert episode.guid == record["guid"] and episode.render_key == ""

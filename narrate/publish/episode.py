@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from narrate.errors import ConfigError, PublishError
-from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
+from narrate.model import ArticleMeta, Episode, EpisodeCheck, EpisodeFile, Timeline
 from narrate.publish.feed import Feed
 from narrate.publish.files import WriteStep
 from narrate.publish.names import content_name, slugify
@@ -190,3 +190,16 @@ def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
         feed.store.remove(episode.guid)
         _write_feed(feed, now, (episode.audio.name, *(f.name for f in episode.extra_files)))
     return episode
+
+
+def record_check(feed: Feed, check: EpisodeCheck, guid: str) -> Episode:
+    """Store the result of ``narrate check`` with the episode's record (when the episode is still the one heard)."""
+    with feed.locked():
+        episode = feed.store.get(guid)
+        if episode is None:
+            raise PublishError(f"{feed.name}: episode {guid} was removed while it was checked")
+        if episode.render_key != check.render_key:
+            raise PublishError(f"{feed.name}: episode {guid} was narrated again while it was checked; check again")
+        checked = replace(episode, check=check)
+        feed.store.save(checked)
+    return checked

@@ -36,6 +36,7 @@ cast = "default"
 # Episode files go to episodes/ here unless media names another folder or a URL such as
 # media = "s3://bucket/podcasts/{name}/" (needs narrate[s3]; credentials from the environment), with
 # media_url = "https://cdn.example.org/podcasts/{name}/" saying where listeners fetch them.
+# check_model = "/models/whisper-base" (a faster-whisper model folder for `narrate check`, narrate[check]).
 """
 @dataclass(frozen=True)
 class ShowSettings:
@@ -102,8 +103,16 @@ class MediaSettings:
     """fsspec storage options for ``media`` (``endpoint_url``, ``profile``); never secrets."""
 
 
+@dataclass(frozen=True)
+class CheckSettings:
+    """How ``narrate check`` hears this feed's episodes back (never part of a render key)."""
+
+    check_model: str | None = None
+    """A faster-whisper model folder (absolute, or relative to the feed directory)."""
+
+
 PARTS: dict[str, type[Any]] = {"show": ShowSettings, "production": ProductionSettings,
-                               "encoding": EncodeOptions, "media": MediaSettings}
+                               "encoding": EncodeOptions, "media": MediaSettings, "check": CheckSettings}
 KEY_ORDER = ("title", "description", "base_url", "author", "email", "language", "link", "category", "subcategory",
              "explicit", "image", "cast", "lexicon", "bitrate", "format", "intro", "outro", "music_bed", "locked",
              "itunes_type", "media", "media_url", "media_options")
@@ -120,6 +129,7 @@ class FeedSettings:
     encoding: EncodeOptions = field(default_factory=EncodeOptions)
     """Bitrate and format (feed.toml sets these two; the output rate is narrate's)."""
     media: MediaSettings = field(default_factory=MediaSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
 
     @property
     def feed_url(self) -> str:
@@ -155,7 +165,8 @@ class FeedSettings:
         return cls(name=name, **parts)
 
 
-KNOWN_KEYS = frozenset(KEY_ORDER)
+KNOWN_KEYS = frozenset((*KEY_ORDER, "check_model"))
+"""feed.toml's keys: the ones render keys see, and those of ``narrate check``."""
 
 
 def default_feed_toml(name: str) -> str:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import PublishError
-from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeFile, Role
+from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeCheck, EpisodeFile, Role, SentenceCheck
 from narrate.publish.files import FileWriter, WriteStep
 
 RECORDS = "records"
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """The schema version written into every record. Records of an older version are read through
 ``UPGRADES``; a record of a newer version was written by a newer narrate and is refused, never rewritten."""
 
@@ -30,7 +30,12 @@ def _upgrade_unversioned(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "render_key": data.get("render_key", ""), "record_version": 1}
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned}
+def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no ``check`` (the result of ``narrate check``)."""
+    return {**data, "check": None, "record_version": 2}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned, 1: _upgrade_v1}
 """version -> the function that lifts a record of that version one version up."""
 
 
@@ -47,8 +52,21 @@ def episode_to_json(episode: Episode) -> dict[str, Any]:
     data = asdict(episode)
     data["published"] = episode.published.isoformat()
     data["chapters"] = [{**asdict(c), "role": c.role.value} for c in episode.chapters]
+    if episode.check is not None:
+        data["check"]["checked"] = episode.check.checked.isoformat()
     data["record_version"] = RECORD_VERSION
     return data
+
+
+def check_from_json(data: dict[str, Any] | None) -> EpisodeCheck | None:
+    """The stored result of ``narrate check``, if any."""
+    if data is None:
+        return None
+    sentences = tuple(SentenceCheck(**{**s, "edits": tuple(tuple(e) for e in s["edits"]),
+                                       "suspects": tuple(s["suspects"])}) for s in data["sentences"])
+    return EpisodeCheck(checked=dt.datetime.fromisoformat(data["checked"]), asr=data["asr"],
+                        render_key=data["render_key"], threshold=float(data["threshold"]),
+                        wer=float(data["wer"]), sentences=sentences)
 
 
 def episode_from_json(data: dict[str, Any]) -> Episode:
@@ -67,7 +85,7 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         chapters=tuple(ChapterMark(start=c["start"], end=c["end"], title=c["title"], role=Role(c["role"]))
                        for c in data.get("chapters", [])),
         extra_files=tuple(EpisodeFile(**f) for f in data.get("extra_files", [])),
-        render_key=data["render_key"],
+        render_key=data["render_key"], check=check_from_json(data["check"]),
     )
 
 
