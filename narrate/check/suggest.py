@@ -122,3 +122,28 @@ def try_candidates(word: str, voice: Voice, asr: AsrEngine, language: str = "en"
 
 SUGGEST_ROLE = Role.BODY
 """Candidates are spoken by the voice that reads the story's body."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The candidates tried for one misheard word, best first."""
+
+    word: str
+    covered: bool
+    """The lexicon had an entry for the word already (it is said wrong: the entry is replaced)."""
+    tried: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate:
+        """The candidate heard most like the written word."""
+        return self.tried[0]
+
+
+def words_to_fix(flagged: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """The names among the suspects of flagged sentences ((written, suspects) pairs), each once, in order."""
+    from narrate.check.compare import is_name
+
+    found: dict[str, None] = {}
+    for written, suspects in flagged:
+        found.update(dict.fromkeys(w for w in suspects if is_name(w, written)))
+    return list(found)
