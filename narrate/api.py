@@ -191,8 +191,9 @@ def suggest_fixes(feed: Feed | Path, result: EpisodeCheck, *, engine: AsrEngine,
 
 def apply_fixes(feed: Feed | Path, suggestions: list[Suggestion], source: str | Path | Article, *,
                 registry: EngineRegistry | None = None, options: NarrateOptions | None = None) -> Narration:
-    """Write the best candidates into the feed's lexicon (creating lexicon.toml when it has none) and narrate
-    the article again: only the sentences whose spoken text changed are synthesized, the rest come from the cache."""
+    """Write the best candidates heard right (``Suggestion.found``) into the feed's lexicon (creating lexicon.toml
+    when it has none) and narrate the article again: only the sentences whose spoken text changed are
+    synthesized, the rest come from the cache."""
     from narrate.publish.files import WriteStep
     from narrate.script.lexicon import LexiconEntry, with_entries
 
@@ -206,6 +207,8 @@ def apply_fixes(feed: Feed | Path, suggestions: list[Suggestion], source: str | 
     path = feed.path / name
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Pronunciations of this feed.\n[words]\n"
     entries = [LexiconEntry(s.word, ipa=s.best.ipa, respell=None if s.best.ipa else s.best.respell)
-               for s in suggestions]
+               for s in suggestions if s.found]
+    if not entries:
+        raise ConfigError("no candidate pronunciation was heard as written; nothing to apply (add an entry by hand)")
     feed.write_file(WriteStep.SETTINGS, name, with_entries(text, entries).encode())
     return narrate_article(source, feed.path, options, registry=registry)

@@ -33,6 +33,7 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
     ("It cost $3,000 on the 25th.", "It cost three thousand dollars on the twenty-fifth."),
     ("Kim Yong-beom spoke.", "Kim Yongbeom spoke"),
     ("“Yes,” she said.", "yes she said"),
+    ("Han Duck-soo met them.", "Han Duk-soo met them."),  # a spelling variant, not a mishearing
 ])
 def test_what_a_listener_accepts_is_no_error(meant: str, heard: str) -> None:
     result = compare(meant, heard)
@@ -44,6 +45,15 @@ def test_a_misheard_name_is_an_edit_with_its_written_word() -> None:
                      "Officials and sole set president Yoon met them.")
     assert result.edits == (("sub", "in seoul said", "and sole set"),)
     assert "Seoul" in result.suspects and result.score == pytest.approx(3 / 8)
+
+
+@pytest.mark.parametrize(("meant", "heard", "suspect"), [
+    ("Coupang said so.", "coupon said so", "Coupang"),
+    ("Fifteen people came.", "fifty people came", "Fifteen"),
+    ("Talks in London began.", "talks in Moscow began", "London"),
+])
+def test_mishearings_stay_errors(meant: str, heard: str, suspect: str) -> None:
+    assert compare(meant, heard).suspects == (suspect,)
 
 
 def test_tokens_remember_their_written_word() -> None:

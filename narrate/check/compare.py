@@ -7,10 +7,11 @@ and words heard split or joined ("Yong-beom", "Yongbeom") are the same words.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
-_WORD = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th|s)?(?!\w)|[^\W_]+(?:['’.][^\W_]+)*\.?|[%$€£&]", re.UNICODE)
+_WORD = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th|s)?(?!\w)|[^\W_]+(?:['’.\-][^\W_]+)*\.?|[%$€£&]", re.UNICODE)
 _CURRENCY = frozenset("$€£")
 _INITIALS = re.compile(r"^(?:[A-Za-z]\.){2,}$|^[A-Z]{2,4}$")
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
@@ -75,7 +76,7 @@ def tokens(text: str) -> list[Token]:
         if _INITIALS.match(bare) and not bare.isdigit():
             out += [Token(letter.lower(), origin) for letter in bare if letter.isalpha()]
             continue
-        bare = re.sub(r"['’]", "", bare).lower().replace(".", " ")
+        bare = re.sub(r"['’]", "", bare).lower().replace(".", " ").replace("-", " ")
         out += [Token(part, origin) for part in bare.split() if part]
     if currency:
         out.append(Token(_SYMBOLS[currency], currency))
@@ -137,13 +138,25 @@ def compare(meant: str, heard: str) -> Comparison:
         if run:
             meant_words = [ref[r].text for _, r, _ in run if r is not None]
             heard_words = [hyp[h] for _, _, h in run if h is not None]
-            if "".join(meant_words) != "".join(heard_words):  # "yong beom" heard "yongbeom" is no error
+            if not same_words(" ".join(meant_words), " ".join(heard_words)):
                 errors += max(len(meant_words), len(heard_words))
                 kind = "sub" if meant_words and heard_words else ("del" if meant_words else "ins")
                 edits.append((kind, " ".join(meant_words), " ".join(heard_words)))
                 suspects.update(dict.fromkeys(ref[r].origin for _, r, _ in run if r is not None))
             run = []
     return Comparison(tuple(edits), errors, n, tuple(suspects))
+
+
+SPELLING_VARIANT = 0.85
+"""Letters this alike (difflib ratio) are one word spelled two ways ("Duck"/"Duk", "Minister said"/"Minister
+Sid"), not a mishearing; "Coupang" heard "coupon" (0.77) or "fifteen" heard "fifty" (0.67) are mishearings."""
+
+
+def same_words(meant: str, heard: str) -> bool:
+    """Whether a listener heard ``meant`` as said: the same letters, split or joined ("yong beom" and
+    "yongbeom"), or a spelling variant of them."""
+    a, b = meant.replace(" ", ""), heard.replace(" ", "")
+    return a == b or (min(len(a), len(b)) >= 3 and difflib.SequenceMatcher(None, a, b).ratio() >= SPELLING_VARIANT)
 
 
 def is_name(word: str, sentence: str) -> bool:

@@ -20,6 +20,8 @@ from narrate.voice.synthesize import Voice
 PHONEME_VOICES = ("en-us", "es", "it", "de", "ko")
 """espeak-ng voices whose phonemes are tried, the voice's own language first."""
 CARRIER = ("Say", "again.")
+HEARD_AS_WRITTEN = 0.8
+"""A candidate heard at least this much like the written word (letters, difflib ratio) is proposed."""
 _RESPELL = (("eo", "uh"), ("eu", "oo"), ("ae", "eh"), ("oe", "weh"), ("ui", "wee"), ("ou", "oh"),
             ("u", "oo"), ("a", "ah"), ("i", "ee"), ("e", "eh"))
 
@@ -137,6 +139,11 @@ class Suggestion:
     def best(self) -> Candidate:
         """The candidate heard most like the written word."""
         return self.tried[0]
+
+    @property
+    def found(self) -> bool:
+        """Whether the best candidate is heard as the written word (or a spelling of it)."""
+        return self.best.similarity >= HEARD_AS_WRITTEN
 
 
 def words_to_fix(flagged: Sequence[tuple[str, Sequence[str]]]) -> list[str]:

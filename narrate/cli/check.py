@@ -92,7 +92,8 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
         if (suggest or apply_) and result.flagged else []
     output: dict[str, Any] = {"guid": found.guid, "title": found.title, "check": check_to_json(result)}
     if suggest or apply_:
-        output["suggestions"] = [{"word": s.word, "covered": s.covered, "toml": s.best.toml(s.word),
+        output["suggestions"] = [{"word": s.word, "covered": s.covered, "found": s.found,
+                                  "toml": s.best.toml(s.word) if s.found else None,
                                   "tried": [asdict(c) for c in s.tried]} for s in suggestions]
     if not as_json:
         click.echo(f"{found.title} ({found.guid})")
@@ -102,9 +103,12 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
                        else "\nNothing to propose: no misheard names.")
             for s in suggestions:
                 best = s.best
-                click.echo(f"{best.toml(s.word)}  # {best.source}: heard {best.heard!r} "
-                           f"({best.similarity:.2f}){', replaces the entry' if s.covered else ''}")
-    if apply_ and suggestions:
+                note = f"{best.source}: heard {best.heard!r} ({best.similarity:.2f})"
+                if s.found:
+                    click.echo(f"{best.toml(s.word)}  # {note}{', replaces the entry' if s.covered else ''}")
+                else:
+                    click.echo(f"# {s.word}: no candidate was heard as written (best {note}); add one by hand")
+    if apply_ and any(s.found for s in suggestions):
         article = source or found.link
         if not article:
             raise click.UsageError("--apply re-renders the episode: give the article with --source")
@@ -113,9 +117,10 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
         output["applied"] = {"status": narration.status.value, "sentences": narration.sentences,
                              "rendered": rendered, "cache_hits": narration.cache_hits}
         if not as_json:
-            click.echo(f"applied {len(suggestions)} entries; {narration.status.value}: {rendered} sentences "
+            applied = sum(s.found for s in suggestions)
+            click.echo(f"applied {applied} entries; {narration.status.value}: {rendered} sentences "
                        f"re-rendered, {narration.cache_hits} from the cache; check it again")
     if as_json:
         click.echo(json.dumps(output, ensure_ascii=False, indent=1))
-    if result.flagged and not (apply_ and suggestions):
+    if result.flagged and "applied" not in output:
         sys.exit(1)
