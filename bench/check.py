@@ -132,7 +132,8 @@ def main() -> None:
         totals["flagged1"] += len(after.flagged)
         totals["sentences"] += n
         print(f"{name:18} {narrate_s:9.1f} {check_s:7.1f} {check_s / narrate_s:5.2f}  "
-              f"{len(before.flagged):>6} of {n:<2} {before.wer:>14.3f}  {suggest_s:9.1f} {sum(s.found for s in suggestions):5} "
+              f"{len(before.flagged):>6} of {n:<2} {before.wer:>14.3f}  {suggest_s:9.1f} "
+              f"{sum(s.found for s in suggestions):5} "
               f"{rendered:8}  {len(after.flagged):>5} of {n:<2} {after.wer:>13.3f}")
         for s in suggestions:
             entry = s.best.toml(s.word) if s.found else f"# {s.word}: none heard right"
