@@ -81,11 +81,12 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
       narrate check world-news latest --apply --source article.html
     """
     from narrate.check.episode import CheckOptions
-    from narrate.cli.article import narrate_options
+    from narrate.sources.read import ReadOptions
 
     path = feed_dir(feeds_root, feed_name)
     engine = api.asr_engine(path, model, threads)
-    options = narrate_options(cast, voice, False, False, False, allow_private, timeout)
+    options = api.NarrateOptions(cast=cast, voice=voice,
+                                 read=ReadOptions(allow_private=allow_private, timeout=timeout))
     found, result = api.check_episode(path, episode, engine=engine, options=CheckOptions(threshold=threshold),
                                       narrate_options=options)
     suggestions = api.suggest_fixes(path, result, engine=engine, narrate_options=options) \
