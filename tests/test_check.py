@@ -141,3 +141,14 @@ def test_article_check_without_the_extra_stops_before_narrating(tmp_path: Path,
                                        str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
     assert result.exit_code == 2 and "narrate[check]" in result.stderr
     assert not (tmp_path / "harbor" / "records").exists()
+
+
+def test_batch_check_without_the_extra_stops_before_narrating(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
+    result = CliRunner().invoke(main, ["batch", str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
+                                       str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
+    assert result.exit_code == 2 and "narrate[check]" in result.stderr
+    assert not (tmp_path / "harbor" / "records").exists()
