@@ -79,6 +79,10 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
       narrate check world-news latest --model ~/models/whisper-base
       narrate check world-news latest --suggest
       narrate check world-news latest --apply --source article.html
+
+    --apply writes the proposals heard as written into the feed's lexicon, narrates the article again (only the
+    sentences whose spoken text changed are synthesized) and checks the new episode; the exit status is then that
+    check's.
     """
     from narrate.check.episode import CheckOptions
     from narrate.sources.read import ReadOptions
@@ -120,8 +124,15 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
         if not as_json:
             applied = sum(s.found for s in suggestions)
             click.echo(f"applied {applied} entries; {narration.status.value}: {rendered} sentences "
-                       f"re-rendered, {narration.cache_hits} from the cache; check it again")
+                       f"re-rendered, {narration.cache_hits} from the cache")
+        # Hear the new episode too: the record then holds the check of what listeners will get.
+        _, result = api.check_episode(path, found.guid, engine=engine, options=CheckOptions(threshold=threshold),
+                                      narrate_options=options)
+        output["after"] = check_to_json(result)
+        if not as_json:
+            click.echo("after applying: " + (format_check(result, verbose) if result.flagged
+                                             else f"clean, episode WER {result.wer:.3f}"))
     if as_json:
         click.echo(json.dumps(output, ensure_ascii=False, indent=1))
-    if result.flagged and "applied" not in output:
+    if result.flagged:
         sys.exit(1)
