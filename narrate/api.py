@@ -173,19 +173,21 @@ def suggest_fixes(feed: Feed | Path, result: EpisodeCheck, *, engine: AsrEngine,
                   registry: EngineRegistry | None = None,
                   narrate_options: NarrateOptions | None = None) -> list[Suggestion]:
     """For each misheard name of a check, candidate pronunciations spoken by the feed's voice and heard back."""
-    from narrate.check.suggest import Suggestion, try_candidates, words_to_fix
+    from narrate.check.suggest import Suggestion, confirm, try_candidates, words_to_fix
     from narrate.voice.synthesize import resolve_voices
 
     feed = open_feed(feed)
     cast = feed_cast(feed, narrate_options or NarrateOptions())
     registry = registry or EngineRegistry.from_entry_points()
     voice = resolve_voices(cast, registry)[cast.profile_for(Role.BODY).name]
-    lexicon = load_preparer(cast, feed).lexicon
+    preparer = load_preparer(cast, feed)
+    language = feed.settings.show.language
     suggestions = []
-    for word in words_to_fix([(s.written, s.suspects) for s in result.flagged]):
-        covered = bool(lexicon.find(word))
-        tried = try_candidates(word, voice, engine, feed.settings.show.language)
-        suggestions.append(Suggestion(word, covered, tuple(tried)))
+    for word, sentence in words_to_fix([(s.written, s.suspects) for s in result.flagged]).items():
+        covered = bool(preparer.lexicon.find(word))
+        tried = try_candidates(word, voice, engine, language)
+        confirmed, heard = confirm(word, sentence, tried, voice, engine, preparer, language)
+        suggestions.append(Suggestion(word, covered, tuple(tried), confirmed, heard))
     return suggestions
 
 

@@ -75,7 +75,7 @@ def test_suggestion_helpers() -> None:
     assert heard_word("Say London again.") == "London"
     assert similarity("london", "London") == 1.0 and similarity("coupon", "Coupang") < 0.8
     flagged = [("Talks in London went well.", ("London", "went")), ("London is big.", ("London",))]
-    assert words_to_fix(flagged) == ["London"]
+    assert words_to_fix(flagged) == {"London": "Talks in London went well."}
 
 
 def test_lexicon_entries_are_replaced_or_added_keeping_the_rest() -> None:

@@ -1,6 +1,10 @@
 """Proposed fixes for misheard words: candidate pronunciations, each spoken in a carrier phrase by the
 episode's voice and heard back; the candidate heard most like the written word becomes a lexicon entry.
 
+The best candidates are then confirmed in the flagged sentence itself (spoken with the candidate as its lexicon
+entry, heard back, the name no longer misheard): a carrier phrase alone over-rates a pronunciation that the
+sentence's context turns into something else.
+
 Candidates: the voice's own phonemizer (espeak-ng, en-us) and other espeak-ng language voices for the
 phonemes (a name is often said better by the rules of its own language), the plain word (no entry at all)
 and a respelling from romanization rules (Korean Revised Romanization and similar spellings).
@@ -8,6 +12,7 @@ and a respelling from romanization rules (Korean Revised Romanization and simila
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Sequence
@@ -15,6 +20,8 @@ from dataclasses import dataclass
 
 from narrate.check.asr import AsrEngine
 from narrate.model import Role
+from narrate.script import SpeechPreparer
+from narrate.script.lexicon import Lexicon, LexiconEntry
 from narrate.voice.synthesize import Voice
 
 PHONEME_VOICES = ("en-us", "es", "it", "de", "ko")
@@ -128,29 +135,58 @@ SUGGEST_ROLE = Role.BODY
 
 @dataclass(frozen=True)
 class Suggestion:
-    """The candidates tried for one misheard word, best first."""
+    """The candidates tried for one misheard word, best first, and the one confirmed in its sentence."""
 
     word: str
     covered: bool
     """The lexicon had an entry for the word already (it is said wrong: the entry is replaced)."""
     tried: tuple[Candidate, ...]
+    confirmed: Candidate | None = None
+    """The first candidate heard as written in the carrier phrase that, spoken in the flagged sentence, is heard
+    right there too (None: no candidate was)."""
+    heard_in_sentence: str = ""
 
     @property
     def best(self) -> Candidate:
-        """The candidate heard most like the written word."""
-        return self.tried[0]
+        """The confirmed candidate, else the one heard most like the written word in the carrier phrase."""
+        return self.confirmed or self.tried[0]
 
     @property
     def found(self) -> bool:
-        """Whether the best candidate is heard as the written word (or a spelling of it)."""
-        return self.best.similarity >= HEARD_AS_WRITTEN
+        """Whether a candidate was heard as the written word in its sentence."""
+        return self.confirmed is not None
 
 
-def words_to_fix(flagged: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
-    """The names among the suspects of flagged sentences ((written, suspects) pairs), each once, in order."""
+MAX_CONFIRM = 3
+"""Candidates heard right in the carrier phrase that are tried in the flagged sentence, best first."""
+
+
+def confirm(word: str, written: str, tried: Sequence[Candidate], voice: Voice, asr: AsrEngine,
+            preparer: SpeechPreparer, language: str = "en") -> tuple[Candidate | None, str]:
+    """The first good candidate (heard as written in the carrier phrase) that also makes ``word`` heard right in
+    the sentence ``written``, spoken with it as the lexicon entry; and what was heard then."""
+    from narrate.check.compare import compare
+
+    phonemes = type(voice.engine).accepts_phonemes
+    heard = ""
+    for candidate in [c for c in tried if c.similarity >= HEARD_AS_WRITTEN][:MAX_CONFIRM]:
+        entry = LexiconEntry(word, ipa=candidate.ipa, respell=None if candidate.ipa else candidate.respell)
+        lexicon = Lexicon((*(e for e in preparer.lexicon.entries if e.written != word), entry))
+        spoken = dataclasses.replace(preparer, lexicon=lexicon).prepare(written, phonemes=phonemes).spoken
+        heard = asr.transcribe(voice.engine.synthesize(spoken, voice.options), language).text
+        if word not in compare(written, heard).suspects:
+            return candidate, heard
+    return None, heard
+
+
+def words_to_fix(flagged: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
+    """The names among the suspects of flagged sentences ((written, suspects) pairs), each once, in order, with
+    the first sentence each was misheard in."""
     from narrate.check.compare import is_name
 
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}
     for written, suspects in flagged:
-        found.update(dict.fromkeys(w for w in suspects if is_name(w, written)))
-    return list(found)
+        for word in suspects:
+            if is_name(word, written):
+                found.setdefault(word, written)
+    return found

@@ -98,6 +98,7 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
     output: dict[str, Any] = {"guid": found.guid, "title": found.title, "check": check_to_json(result)}
     if suggest or apply_:
         output["suggestions"] = [{"word": s.word, "covered": s.covered, "found": s.found,
+                                  "heard_in_sentence": s.heard_in_sentence,
                                   "toml": s.best.toml(s.word) if s.found else None,
                                   "tried": [asdict(c) for c in s.tried]} for s in suggestions]
     if not as_json:
@@ -112,7 +113,8 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
                 if s.found:
                     click.echo(f"{best.toml(s.word)}  # {note}{', replaces the entry' if s.covered else ''}")
                 else:
-                    click.echo(f"# {s.word}: no candidate was heard as written (best {note}); add one by hand")
+                    click.echo(f"# {s.word}: no candidate was heard as written in its sentence (best in the carrier "
+                               f"phrase: {note}); add one by hand")
     if apply_ and any(s.found for s in suggestions):
         article = source or found.link
         if not article:
