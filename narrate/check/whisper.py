@@ -51,10 +51,14 @@ class WhisperEngine(AsrEngine):
         super().__init__(options)
         self.folder = folder
         self._model: Any = None
+        self._fingerprint: str | None = None
 
     def fingerprint(self) -> str:
-        version = importlib.metadata.version("faster-whisper")
-        return f"faster-whisper {version} {self.folder.name} {file_digest(self.folder / 'model.bin')[:16]}"
+        if self._fingerprint is None:  # hashing 145 MB (base) once per engine, not per check
+            version = importlib.metadata.version("faster-whisper")
+            self._fingerprint = f"faster-whisper {version} {self.folder.name} " \
+                                f"{file_digest(self.folder / 'model.bin')[:16]}"
+        return self._fingerprint
 
     def _loaded(self) -> Any:
         if self._model is None:
@@ -67,9 +71,10 @@ class WhisperEngine(AsrEngine):
 
     def transcribe(self, audio: Audio, language: str = "en") -> Transcript:
         samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
+        # Greedy at temperature 0 without fallbacks: deterministic, and no second decoding of hard passages.
         segments, _ = self._loaded().transcribe(samples, language=language, word_timestamps=True,
                                                 beam_size=self.options.beam_size, vad_filter=False,
-                                                condition_on_previous_text=False)
+                                                condition_on_previous_text=False, temperature=0.0)
         words = [HeardWord(w.word.strip(), float(w.start), float(w.end))
                  for segment in segments for w in (segment.words or ()) if w.word.strip()]
         return Transcript(tuple(words))
