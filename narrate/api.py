@@ -146,7 +146,8 @@ def asr_engine(feed: Feed | Path, model: Path | None = None, threads: int = 0) -
     from narrate.check.asr import AsrRegistry
 
     feed = open_feed(feed)
-    folder = model or feed.resolve(feed.settings.check.check_model)
+    configured = feed.settings.check.check_model
+    folder = model or (feed.path / Path(configured).expanduser() if configured else None)
     if folder is None:
         raise ConfigError("no ASR model: give --model DIR or check_model in feed.toml (a faster-whisper model "
                           "folder; the README says where to get one)")

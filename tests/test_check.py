@@ -152,3 +152,16 @@ def test_batch_check_without_the_extra_stops_before_narrating(tmp_path: Path,
                                        str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
     assert result.exit_code == 2 and "narrate[check]" in result.stderr
     assert not (tmp_path / "harbor" / "records").exists()
+
+
+def test_check_model_in_feed_toml_is_relative_to_the_feed_or_absolute(tmp_path: Path) -> None:
+    pytest.importorskip("faster_whisper")
+    feed_dir = _published(tmp_path)
+    (feed_dir / "models" / "base").mkdir(parents=True)
+    (feed_dir / "models" / "base" / "model.bin").write_bytes(b"")
+    settings = (feed_dir / "feed.toml").read_text(encoding="utf-8")
+    (feed_dir / "feed.toml").write_text(settings + 'check_model = "models/base"\n', encoding="utf-8")
+    assert api.asr_engine(feed_dir).options.model == str(feed_dir / "models" / "base")
+    (feed_dir / "feed.toml").write_text(settings + f'check_model = "{feed_dir / "models" / "base"}"\n',
+                                        encoding="utf-8")
+    assert api.asr_engine(feed_dir).options.model == str(feed_dir / "models" / "base")
