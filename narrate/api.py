@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from narrate.errors import ConfigError, PublishError
-from narrate.model import Article, Episode, EpisodeCheck, Role, Script, Take
+from narrate.model import Article, Episode, EpisodeCheck, Script, Take
 from narrate.pipeline import (
     NarrateOptions,
     Narration,
@@ -174,13 +174,13 @@ def suggest_fixes(feed: Feed | Path, result: EpisodeCheck, *, engine: AsrEngine,
                   registry: EngineRegistry | None = None,
                   narrate_options: NarrateOptions | None = None) -> list[Suggestion]:
     """For each misheard name of a check, candidate pronunciations spoken by the feed's voice and heard back."""
-    from narrate.check.suggest import Suggestion, confirm, try_candidates, words_to_fix
+    from narrate.check.suggest import SUGGEST_ROLE, Suggestion, confirm, try_candidates, words_to_fix
     from narrate.voice.synthesize import resolve_voices
 
     feed = open_feed(feed)
     cast = feed_cast(feed, narrate_options or NarrateOptions())
     registry = registry or EngineRegistry.from_entry_points()
-    voice = resolve_voices(cast, registry)[cast.profile_for(Role.BODY).name]
+    voice = resolve_voices(cast, registry)[cast.profile_for(SUGGEST_ROLE).name]
     preparer = load_preparer(cast, feed)
     language = feed.settings.show.language
     suggestions = []
