@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from narrate.model import Article, Episode, Script, Take
+from narrate.errors import ConfigError, PublishError
+from narrate.model import Article, Episode, EpisodeCheck, Script, Take
 from narrate.pipeline import (
     NarrateOptions,
     Narration,
@@ -27,6 +29,11 @@ from narrate.publish.names import slugify
 from narrate.script import SpeechPreparer
 from narrate.sources.read import ReadOptions, read_source
 from narrate.voice.engines.base import EngineRegistry
+
+if TYPE_CHECKING:
+    from narrate.check.asr import AsrEngine
+    from narrate.check.episode import CheckOptions
+    from narrate.check.suggest import Suggestion
 from narrate.voice.profiles import Cast
 
 __all__ = [
@@ -34,10 +41,14 @@ __all__ = [
     "NarrateOptions",
     "Narration",
     "Status",
+    "apply_fixes",
+    "asr_engine",
     "build_script",
+    "check_episode",
     "choose_cast",
     "create_feed",
     "feed_cast",
+    "find_episode",
     "list_episodes",
     "load_preparer",
     "narrate_article",
@@ -47,6 +58,7 @@ __all__ = [
     "remove_episode",
     "script_article",
     "slugify",
+    "suggest_fixes",
 ]
 
 
@@ -110,3 +122,96 @@ def remove_episode(feed: Feed | Path, key: str, now: dt.datetime | None = None) 
 def list_episodes(feed: Feed | Path) -> list[Episode]:
     """A feed's stored episodes, newest first."""
     return open_feed(feed).store.episodes()
+
+
+# --- narrate check -------------------------------------------------------------------------------------
+
+def find_episode(feed: Feed | Path, key: str = "latest") -> Episode:
+    """The episode whose GUID, slug or audio file name is ``key``; ``latest``: the newest."""
+    feed = open_feed(feed)
+    episodes = feed.store.episodes()
+    if not episodes:
+        raise PublishError(f"{feed.name}: no episodes yet")
+    if key == "latest":
+        return episodes[0]
+    matches = publishing.episodes_matching(episodes, key)
+    if len(matches) != 1:
+        raise PublishError(f"{feed.name}: {'no' if not matches else len(matches)} episodes match {key!r}; "
+                           f"`narrate feed list {feed.name}` shows them")
+    return matches[0]
+
+
+def asr_engine(feed: Feed | Path, model: Path | None = None, threads: int = 0) -> AsrEngine:
+    """The ASR engine that hears a feed's episodes: faster-whisper with ``model`` (else feed.toml's ``check_model``)."""
+    from narrate.check.asr import AsrRegistry
+
+    feed = open_feed(feed)
+    configured = feed.settings.check.check_model
+    folder = model or (feed.path / Path(configured).expanduser() if configured else None)
+    if folder is None:
+        raise ConfigError("no ASR model: give --model DIR or check_model in feed.toml (a faster-whisper model "
+                          "folder; the README says where to get one)")
+    return AsrRegistry.from_entry_points().create("whisper", {"model": str(folder), "threads": threads})
+
+
+def check_episode(feed: Feed | Path, key: str = "latest", *, engine: AsrEngine,
+                  options: CheckOptions | None = None, narrate_options: NarrateOptions | None = None,
+                  now: dt.datetime | None = None, save: bool = True) -> tuple[Episode, EpisodeCheck]:
+    """Hear an episode back and compare it with its text, sentence by sentence; the result is stored with the
+    episode's record (unless ``save`` is False)."""
+    from narrate.check.episode import check_episode as check
+
+    feed = open_feed(feed)
+    episode = find_episode(feed, key)
+    preparer = load_preparer(feed_cast(feed, narrate_options or NarrateOptions()), feed)
+    result = check(feed, episode, engine, preparer, options, now)
+    if save:
+        episode = publishing.record_check(feed, result, episode.guid)
+    return episode, result
+
+
+def suggest_fixes(feed: Feed | Path, result: EpisodeCheck, *, engine: AsrEngine,
+                  registry: EngineRegistry | None = None,
+                  narrate_options: NarrateOptions | None = None) -> list[Suggestion]:
+    """For each misheard name of a check, candidate pronunciations spoken by the feed's voice and heard back."""
+    from narrate.check.suggest import SUGGEST_ROLE, Suggestion, confirm, try_candidates, words_to_fix
+    from narrate.voice.synthesize import resolve_voices
+
+    feed = open_feed(feed)
+    cast = feed_cast(feed, narrate_options or NarrateOptions())
+    registry = registry or EngineRegistry.from_entry_points()
+    voice = resolve_voices(cast, registry)[cast.profile_for(SUGGEST_ROLE).name]
+    preparer = load_preparer(cast, feed)
+    language = feed.settings.show.language
+    suggestions = []
+    for word, sentence in words_to_fix([(s.written, s.suspects) for s in result.flagged]).items():
+        covered = bool(preparer.lexicon.find(word))
+        tried = try_candidates(word, voice, engine, language)
+        confirmed, heard = confirm(word, sentence, tried, voice, engine, preparer, language)
+        suggestions.append(Suggestion(word, covered, tuple(tried), confirmed, heard))
+    return suggestions
+
+
+def apply_fixes(feed: Feed | Path, suggestions: list[Suggestion], source: str | Path | Article, *,
+                registry: EngineRegistry | None = None, options: NarrateOptions | None = None) -> Narration:
+    """Write the best candidates heard right (``Suggestion.found``) into the feed's lexicon (creating lexicon.toml
+    when it has none) and narrate the article again: only the sentences whose spoken text changed are
+    synthesized, the rest come from the cache."""
+    from narrate.publish.files import WriteStep
+    from narrate.script.lexicon import LexiconEntry, with_entries
+
+    feed = open_feed(feed)
+    name = feed.settings.production.lexicon
+    if name is None:
+        name = "lexicon.toml"
+        settings = (feed.path / "feed.toml").read_text(encoding="utf-8")
+        addition = '\n# Pronunciations of this feed (narrate check --apply writes here).\nlexicon = "lexicon.toml"\n'
+        feed.write_file(WriteStep.SETTINGS, "feed.toml", (settings.rstrip("\n") + "\n" + addition).encode())
+    path = feed.path / name
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Pronunciations of this feed.\n[words]\n"
+    entries = [LexiconEntry(s.word, ipa=s.best.ipa, respell=None if s.best.ipa else s.best.respell)
+               for s in suggestions if s.found]
+    if not entries:
+        raise ConfigError("no candidate pronunciation was heard as written; nothing to apply (add an entry by hand)")
+    feed.write_file(WriteStep.SETTINGS, name, with_entries(text, entries).encode())
+    return narrate_article(source, feed.path, options, registry=registry)

@@ -192,6 +192,47 @@ class EpisodeFile:
 
 
 @dataclass(frozen=True)
+class SentenceCheck:
+    """One sentence of an episode heard back: what was meant, what was heard, and how far apart they are."""
+
+    index: int
+    """Position in the episode (0-based, the transcript cue ``s{index + 1}``)."""
+    start: float
+    end: float
+    written: str
+    spoken: str
+    """What the voice was given (normalized, lexicon applied)."""
+    heard: str
+    edits: tuple[tuple[str, str, str], ...]
+    """Word edits (``sub``/``del``/``ins``, meant, heard) after comparison normalization."""
+    score: float
+    """Word errors per meant word (0 is heard exactly as meant)."""
+    flagged: bool
+    suspects: tuple[str, ...] = ()
+    """Written words that were misheard, names first."""
+
+
+@dataclass(frozen=True)
+class EpisodeCheck:
+    """An episode heard back by a speech recognizer (``narrate check``)."""
+
+    checked: dt.datetime
+    asr: str
+    """The ASR engine and model that listened."""
+    render_key: str
+    """The render key of the episode that was heard (a re-rendered episode needs a new check)."""
+    threshold: float
+    wer: float
+    """Word error rate of the whole episode against what was meant."""
+    sentences: tuple[SentenceCheck, ...]
+
+    @property
+    def flagged(self) -> tuple[SentenceCheck, ...]:
+        """The sentences a listener would likely mishear."""
+        return tuple(s for s in self.sentences if s.flagged)
+
+
+@dataclass(frozen=True)
 class Episode:
     """A published episode: what the feed and the player need to point at it."""
 
@@ -217,3 +258,5 @@ class Episode:
     """The voices that read the episode (``podcast:person`` in the group Cast, role Narrator)."""
     disclosure: str | None = None
     """The spoken line saying the voice is synthetic (the last chapter), when the episode has one."""
+    check: EpisodeCheck | None = None
+    """The last ``narrate check`` of these files, if any."""

@@ -65,7 +65,7 @@ def test_mp3_reads_back_with_tags_and_chapters(published: Published) -> None:
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
     titles = [str(c.sub_frames["TIT2"]) for c in chapters]
     assert titles == ["Harbor Ferry Returns After Repairs", "Synopsis", "Key takeaways", "The story",
-                      "When does the ferry run?"]
+                      "When does the ferry run?", "About this narration"]
     assert [c.title for c in published.episode.chapters] == titles
     toc = tags.getall("CTOC")[0]
     assert list(toc.child_element_ids) == [c.element_id for c in chapters]

@@ -132,8 +132,12 @@ def test_records_of_older_versions_are_read_and_newer_ones_refused(tmp_path: Pat
                         now=NOW)
     [path] = (feed_dir / "records").glob("*.json")
     record = json.loads(path.read_text(encoding="utf-8"))
-    assert record["record_version"] == 2
-    version_1 = {k: v for k, v in record.items() if k not in ("image", "authors", "narrators", "disclosure")}
+    assert record["record_version"] == 3 and record["check"] is None
+    version_2 = {**{k: v for k, v in record.items() if k != "check"}, "record_version": 2}
+    path.write_text(json.dumps(version_2), encoding="utf-8")
+    [episode] = api.list_episodes(feed_dir)
+    assert episode.render_key == record["render_key"] and episode.check is None
+    version_1 = {k: v for k, v in version_2.items() if k not in ("image", "authors", "narrators", "disclosure")}
     path.write_text(json.dumps({**version_1, "record_version": 1}), encoding="utf-8")
     [episode] = api.list_episodes(feed_dir)
     assert episode.image is None and episode.narrators == () and episode.disclosure is None

@@ -24,6 +24,7 @@ def _attach_commands() -> None:
     from narrate.cli.article import article, script
     from narrate.cli.batch import batch
     from narrate.cli.cache import cache
+    from narrate.cli.check import check
     from narrate.cli.feed import feed
     from narrate.cli.lexicon import lexicon
     from narrate.cli.read import read
@@ -33,6 +34,7 @@ def _attach_commands() -> None:
     main.add_command(article)
     main.add_command(script)
     main.add_command(cache)
+    main.add_command(check)
     main.add_command(feed)
     main.add_command(lexicon)
     main.add_command(read)

@@ -11,7 +11,15 @@ from typing import Any
 import click
 
 from narrate import api
-from narrate.cli.common import cast_options, feeds_option, friendly_errors, narration_options, plural, read_options
+from narrate.cli.common import (
+    cast_options,
+    check_options,
+    feeds_option,
+    friendly_errors,
+    narration_options,
+    plural,
+    read_options,
+)
 from narrate.model import Script
 from narrate.sources.read import ReadOptions
 from narrate.voice.profiles import Cast
@@ -25,10 +33,11 @@ from narrate.voice.profiles import Cast
               help="The article's address (when SOURCE is a file): the episode's link and show-notes link.")
 @feeds_option
 @narration_options
+@check_options
 @friendly_errors
 def article(source: str, allow_private: bool, timeout: float, feed_name: str, article_url: str | None,
             feeds_root: Path, cast: str | None, voice: str | None, force: bool, dry_run: bool,
-            no_cache: bool) -> None:
+            no_cache: bool, check_after: bool, check_model: Path | None) -> None:
     """Narrate SOURCE (a file or an http(s) URL) and publish it as an episode of a feed.
 
     \b
@@ -43,6 +52,8 @@ def article(source: str, allow_private: bool, timeout: float, feed_name: str, ar
             raise click.BadParameter("must be an http(s) address", param_hint="--url")
         article = replace(article, meta=replace(article.meta, url=article_url))
     feed = create_feed(feeds_root / feed_name)
+    # The ASR engine first: a missing extra or model must stop us before minutes of narration.
+    engine = api.asr_engine(feed, check_model) if check_after else None
     bar: Any = None
 
     def started(script: Script) -> None:
@@ -69,6 +80,14 @@ def article(source: str, allow_private: bool, timeout: float, feed_name: str, ar
     click.echo(f"  {episode.duration / 60:.1f} min, {plural(len(episode.chapters), 'chapter')}, "
                f"{episode.audio.size / 1e6:.2f} MB -> {feed.path / 'episodes' / episode.audio.name}")
     click.echo(f"  feed: {feed.path / 'feed.xml'}")
+    if engine is not None:
+        from narrate.cli.check import format_check
+
+        _, checked = api.check_episode(feed, episode.guid, engine=engine, narrate_options=options)
+        click.echo(format_check(checked))
+        if checked.flagged:
+            click.echo(f"  narrate check {feed.name} {episode.guid} --suggest proposes fixes", err=True)
+            sys.exit(1)
 
 
 def create_feed(path: Path) -> api.Feed:

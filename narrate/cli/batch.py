@@ -11,7 +11,7 @@ import click
 from narrate.batch.driver import BatchOptions, BatchReport, Outcome, Status, run_batch
 from narrate.batch.runner import PoolRunner, Runner, default_jobs, threads_per_worker
 from narrate.cli.article import create_feed, narrate_options
-from narrate.cli.common import feeds_option, friendly_errors, narration_options, plural, read_options
+from narrate.cli.common import check_options, feeds_option, friendly_errors, narration_options, plural, read_options
 from narrate.publish.feed import Feed
 
 EXIT_SOME_FAILED = 1
@@ -29,16 +29,19 @@ EXIT_SOME_FAILED = 1
 @click.option("--cluster", default=None, metavar="local:N", help="Render on a local Dask cluster of N workers.")
 @narration_options
 @read_options
+@check_options
 @friendly_errors
 def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int | None, fail_fast: bool,
           scheduler: str | None, cluster: str | None, cast: str | None, voice: str | None, force: bool,
-          dry_run: bool, no_cache: bool, allow_private: bool, timeout: float) -> None:
+          dry_run: bool, no_cache: bool, allow_private: bool, timeout: float, check_after: bool,
+          check_model: Path | None) -> None:
     """Narrate every article in SOURCES into one feed.
 
     A SOURCE is an article file or URL, a directory, a glob, a file listing paths or URLs (one per
     line, # comments), or an RSS/Atom feed of articles (a URL or a file). Articles already published
     and unchanged are skipped; a failed article is reported and the others go on. The exit status is
-    1 when any article failed.
+    1 when any article failed. With --check, every episode published by the run is heard back afterwards
+    (narrate check), in this process; a flagged sentence also makes the exit status 1.
 
     \b
     Examples:
@@ -49,6 +52,9 @@ def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int 
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
     feed = create_feed(feeds_root / feed_name)
+    from narrate import api
+
+    engine = api.asr_engine(feed, check_model) if check_after else None  # a missing extra stops us first
     options = BatchOptions(narrate_options(cast, voice, force, dry_run, no_cache, allow_private, timeout),
                            fail_fast=fail_fast)
     with ExitStack() as stack:
@@ -63,7 +69,16 @@ def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int 
             runner = stack.enter_context(PoolRunner(count, feed, options.narrate, threads_per_worker(count)))
         report = _run_with_progress(sources, feed, options, runner)
     _print_summary(report)
-    if report.failed:
+    flagged = 0
+    if engine is not None:
+        for outcome in report.outcomes:
+            if outcome.status is Status.PUBLISHED and outcome.guid:
+                _, checked = api.check_episode(feed, outcome.guid, engine=engine, narrate_options=options.narrate)
+                flagged += bool(checked.flagged)
+                where = ", ".join(f"s{s.index + 1} ({', '.join(s.suspects[:3])})" for s in checked.flagged)
+                click.echo(f"check: {_name(outcome)}: " + (f"{len(checked.flagged)} flagged: {where}"
+                                                            if checked.flagged else "clean"))
+    if report.failed or flagged:
         sys.exit(EXIT_SOME_FAILED)
 
 

@@ -73,6 +73,14 @@ narration_options = _options(
 )
 """How an article is narrated: ``cast``, ``voice``, ``force``, ``dry_run``, ``no_cache``."""
 
+check_options = _options(
+    click.option("--check", "check_after", is_flag=True,
+                 help="Hear the episode back after publishing it (narrate check); exit 1 if a sentence is flagged."),
+    click.option("--check-model", type=click.Path(file_okay=False, path_type=Path), default=None,
+                 help="faster-whisper model folder for --check (default: check_model in feed.toml)."),
+)
+"""Checking what was published: ``check_after``, ``check_model``."""
+
 feeds_option = click.option(
     "--out", "feeds_root", type=click.Path(file_okay=False, path_type=Path), default=FEEDS_ROOT,
     show_default=True, help="Directory holding the feeds.")

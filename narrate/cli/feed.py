@@ -8,6 +8,7 @@ import click
 
 from narrate import api
 from narrate.cli.common import feed_dir, feeds_option, friendly_errors, plural
+from narrate.model import Episode
 
 
 @click.group()
@@ -37,10 +38,22 @@ def feed_rebuild(name: str, feeds_root: Path) -> None:
 @feeds_option
 @friendly_errors
 def feed_list(name: str, feeds_root: Path) -> None:
-    """List the episodes of feeds/NAME: GUID, slug, date, duration, title."""
+    """List the episodes of feeds/NAME: GUID, slug, date, duration, check, title.
+
+    The check column is the last `narrate check` of the episode's current files: `clean`, `N flagged`, or
+    `-` (never checked, or narrated again since)."""
     for episode in api.list_episodes(feed_dir(feeds_root, name)):
         click.echo(f"{episode.guid}  {api.slugify(episode.title)}  {episode.published:%Y-%m-%d}  "
-                   f"{episode.duration / 60:4.1f} min  {episode.title}")
+                   f"{episode.duration / 60:4.1f} min  {check_column(episode):>10}  {episode.title}")
+
+
+def check_column(episode: Episode) -> str:
+    """What `narrate check` last said about the episode's current files."""
+    result = episode.check
+    if result is None or result.render_key != episode.render_key:
+        return "-"
+    flagged = len(result.flagged)
+    return f"{flagged} flagged" if flagged else "clean"
 
 
 @feed.command("remove")

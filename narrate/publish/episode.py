@@ -13,10 +13,10 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from narrate.errors import ConfigError, PublishError
-from narrate.model import ArticleMeta, Episode, EpisodeFile, Timeline
+from narrate.model import ArticleMeta, Episode, EpisodeCheck, EpisodeFile, Timeline
 from narrate.publish import ledger
 from narrate.publish.feed import Feed
 from narrate.publish.files import WriteStep, stale_temp_files
@@ -289,3 +289,16 @@ def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
         feed.store.remove(episode.guid)
         _write_feed(feed, now, episode_file_names(episode))
     return episode
+
+
+def record_check(feed: Feed, check: EpisodeCheck, guid: str) -> Episode:
+    """Store the result of ``narrate check`` with the episode's record (when the episode is still the one heard)."""
+    with feed.locked():
+        episode = feed.store.get(guid)
+        if episode is None:
+            raise PublishError(f"{feed.name}: episode {guid} was removed while it was checked")
+        if episode.render_key != check.render_key:
+            raise PublishError(f"{feed.name}: episode {guid} was narrated again while it was checked; check again")
+        checked = replace(episode, check=check)
+        feed.store.save(checked)
+    return checked

@@ -42,6 +42,7 @@ cast = "default"
 # Retention: keep_episodes = 50 and/or keep_days = 30 keep feed.xml light (older episodes leave the feed
 # and their files follow). enclosure_prefix = "https://dts.example.net/redirect.mp3/" puts a
 # download-measurement service in front of every enclosure URL.
+# check_model = "/models/whisper-base" (a faster-whisper model folder for `narrate check`, narrate[check]).
 """
 DEFAULT_DISCLOSURE = "This article was read by an automated voice."
 """What the disclosure chapter says (Apple's and Acast's guidelines ask for AI narration to be disclosed)."""
@@ -127,8 +128,16 @@ class MediaSettings:
     it is deleted, for players and embeds that still point at it; ``narrate feed remove`` deletes at once."""
 
 
+@dataclass(frozen=True)
+class CheckSettings:
+    """How ``narrate check`` hears this feed's episodes back (never part of a render key)."""
+
+    check_model: str | None = None
+    """A faster-whisper model folder (absolute, or relative to the feed directory)."""
+
+
 PARTS: dict[str, type[Any]] = {"show": ShowSettings, "production": ProductionSettings,
-                               "encoding": EncodeOptions, "media": MediaSettings}
+                               "encoding": EncodeOptions, "media": MediaSettings, "check": CheckSettings}
 KEY_ORDER = ("title", "description", "base_url", "author", "email", "language", "link", "category", "subcategory",
              "explicit", "image", "cast", "lexicon", "bitrate", "format", "intro", "outro", "music_bed", "locked",
              "itunes_type", "media", "media_url", "media_options")
@@ -149,6 +158,7 @@ class FeedSettings:
     encoding: EncodeOptions = field(default_factory=EncodeOptions)
     """Bitrate and format (feed.toml sets these two; the output rate is narrate's)."""
     media: MediaSettings = field(default_factory=MediaSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
 
     @property
     def feed_url(self) -> str:
@@ -192,8 +202,9 @@ class FeedSettings:
         return cls(name=name, **parts)
 
 
-KNOWN_KEYS = frozenset(KEY_ORDER + LATER_KEYS) | {"keep_replaced_days"}
-"""Keys after KEY_ORDER decide nothing in an episode's files unless set, so they stay out of the render key."""
+KNOWN_KEYS = frozenset((*KEY_ORDER, *LATER_KEYS, "keep_replaced_days", "check_model"))
+"""Keys after KEY_ORDER decide nothing in an episode's files unless set, so they stay out of the render key;
+``check_model`` is ``narrate check``'s."""
 
 
 def default_feed_toml(name: str) -> str:

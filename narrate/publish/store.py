@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import PublishError
-from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeFile, Role
+from narrate.model import ArticleMeta, ChapterMark, Episode, EpisodeCheck, EpisodeFile, Role, SentenceCheck
 from narrate.publish.files import FileWriter, WriteStep
 
 RECORDS = "records"
@@ -25,7 +25,7 @@ QUARANTINE = "quarantine"
 """Where records that cannot be published are moved (under records/), so one never bricks a feed."""
 log = logging.getLogger(__name__)
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 """The schema version written into every record. Records of an older version are read through
 ``UPGRADES``; a record of a newer version was written by a newer narrate and is refused, never rewritten."""
 
@@ -40,7 +40,14 @@ def _upgrade_credits(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "image": None, "authors": [], "narrators": [], "disclosure": None, "record_version": 2}
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_unversioned, 1: _upgrade_credits}
+def _upgrade_check(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 -> 3: the result of ``narrate check`` (none in older episodes)."""
+    return {**data, "check": None, "record_version": 3}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    0: _upgrade_unversioned, 1: _upgrade_credits, 2: _upgrade_check,
+}
 """version -> the function that lifts a record of that version one version up."""
 
 
@@ -57,8 +64,21 @@ def episode_to_json(episode: Episode) -> dict[str, Any]:
     data = asdict(episode)
     data["published"] = episode.published.isoformat()
     data["chapters"] = [{**asdict(c), "role": c.role.value} for c in episode.chapters]
+    if episode.check is not None:
+        data["check"]["checked"] = episode.check.checked.isoformat()
     data["record_version"] = RECORD_VERSION
     return data
+
+
+def check_from_json(data: dict[str, Any] | None) -> EpisodeCheck | None:
+    """The stored result of ``narrate check``, if any."""
+    if data is None:
+        return None
+    sentences = tuple(SentenceCheck(**{**s, "edits": tuple(tuple(e) for e in s["edits"]),
+                                       "suspects": tuple(s["suspects"])}) for s in data["sentences"])
+    return EpisodeCheck(checked=dt.datetime.fromisoformat(data["checked"]), asr=data["asr"],
+                        render_key=data["render_key"], threshold=float(data["threshold"]),
+                        wer=float(data["wer"]), sentences=sentences)
 
 
 def episode_from_json(data: dict[str, Any]) -> Episode:
@@ -81,6 +101,7 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         render_key=data["render_key"],
         image=EpisodeFile(**data["image"]) if data["image"] else None,
         authors=tuple(data["authors"]), narrators=tuple(data["narrators"]), disclosure=data["disclosure"],
+        check=check_from_json(data["check"]),
     )
 
 

@@ -172,3 +172,29 @@ def _possessive_ending(ipa: str) -> str:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
+
+
+def with_entries(text: str, entries: Iterable[LexiconEntry]) -> str:
+    """A lexicon file's text with ``entries`` added, or replacing the line of an entry with the same key
+    (comments and the other lines are kept)."""
+    lines = text.splitlines() if text.strip() else ["[words]"]
+    if not any(line.strip() == "[words]" for line in lines):
+        lines += ["", "[words]"]
+    for entry in entries:
+        fields = [f"{name} = {_toml_string(value)}" for name, value in (("ipa", entry.ipa), ("respell", entry.respell))
+                  if value]
+        line = f"{_toml_string(entry.written)} = {{ {', '.join(fields)} }}"
+        key = re.compile(r"^\s*(?:" + re.escape(_toml_string(entry.written)) + "|" + re.escape(entry.written)
+                         + r")\s*=")
+        found = next((i for i, old in enumerate(lines) if key.match(old)), None)
+        if found is None:
+            lines.append(line)
+        else:
+            lines[found] = line
+    result = "\n".join(lines) + "\n"
+    parse_lexicon(result)  # never write a file the next narration cannot read
+    return result
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

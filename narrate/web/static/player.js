@@ -451,6 +451,8 @@ class NarratePlayer extends HTMLElement {
       this.loadedSrc = src;
       if (this.audio.getAttribute("src") !== src) this.audio.src = src;
       this.loadTranscript();
+      // An adopted <audio> may have its metadata before this element was connected: start (resume, #t=) now.
+      if (this.audio.readyState >= 1 && !this.started) this.audio.dispatchEvent(new Event("loadedmetadata"));
     }
     const download = this.getAttribute("download") || src;
     ui.download.hidden = !download;

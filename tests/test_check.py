@@ -1,0 +1,167 @@
+"""narrate check without a model: comparison normalization, alignment, cues, the stored result, the CLI's edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from narrate import api
+from narrate.check.asr import AsrRegistry, HeardWord
+from narrate.check.compare import compare, tokens
+from narrate.check.episode import Cue, assign_words, read_cues
+from narrate.check.suggest import heard_word, respelling, similarity, words_to_fix
+from narrate.cli import main
+from narrate.cli.feed import check_column
+from narrate.errors import EngineError
+from narrate.model import EpisodeCheck, SentenceCheck
+from narrate.script.lexicon import LexiconEntry, parse_lexicon, with_entries
+from narrate.voice.engines.base import EngineRegistry
+from narrate.voice.engines.fake import FakeEngine
+from tests.conftest import DATA, HARBOR_FEED_TOML
+
+NOW = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(("meant", "heard"), [
+    ("The talks will last 3 days.", "The talks will last three days"),
+    ("Prices rose 3.5% in the 1990s.", "prices rose three point five percent in the nineteen nineties"),
+    ("The U.S. and ICT firms", "the US and I C T firms"),
+    ("It cost $3,000 on the 25th.", "It cost three thousand dollars on the twenty-fifth."),
+    ("Kim Yong-beom spoke.", "Kim Yongbeom spoke"),
+    ("“Yes,” she said.", "yes she said"),
+    ("Han Duck-soo met them.", "Han Duk-soo met them."),  # a spelling variant, not a mishearing
+])
+def test_what_a_listener_accepts_is_no_error(meant: str, heard: str) -> None:
+    result = compare(meant, heard)
+    assert result.errors == 0, result.edits
+
+
+def test_a_misheard_name_is_an_edit_with_its_written_word() -> None:
+    result = compare("Officials in Seoul said President Yoon met them.",
+                     "Officials and sole set president Yoon met them.")
+    assert result.edits == (("sub", "in seoul said", "and sole set"),)
+    assert "Seoul" in result.suspects and result.score == pytest.approx(3 / 8)
+
+
+@pytest.mark.parametrize(("meant", "heard", "suspect"), [
+    ("Coupang said so.", "coupon said so", "Coupang"),
+    ("Fifteen people came.", "fifty people came", "Fifteen"),
+    ("Talks in London began.", "talks in Moscow began", "London"),
+])
+def test_mishearings_stay_errors(meant: str, heard: str, suspect: str) -> None:
+    assert compare(meant, heard).suspects == (suspect,)
+
+
+def test_tokens_remember_their_written_word() -> None:
+    assert [(t.text, t.origin) for t in tokens("Coupang's 2 U.S. units")] == [
+        ("coupangs", "Coupang's"), ("two", "2"), ("u", "U.S"), ("s", "U.S"), ("units", "units")]
+
+
+def test_cues_and_heard_words_are_matched_by_time() -> None:
+    vtt = (DATA / "bridge-reopens.vtt").read_text(encoding="utf-8")
+    cues = read_cues(vtt)
+    assert cues[0].start < cues[0].end <= cues[1].start and cues[0].text
+    two = [Cue(0.0, 1.0, "One."), Cue(1.4, 2.0, "Two.")]
+    words = [HeardWord("one", 0.1, 0.9), HeardWord("uh", 1.1, 1.15), HeardWord("two", 1.3, 1.9)]
+    assert [[w.text for w in ws] for ws in assign_words(two, words)] == [["one", "uh"], ["two"]]
+
+
+def test_suggestion_helpers() -> None:
+    assert respelling("Yong-beom") == "Yong-buhm"
+    assert heard_word("Say London again.") == "London"
+    assert similarity("london", "London") == 1.0 and similarity("coupon", "Coupang") < 0.8
+    flagged = [("Talks in London went well.", ("London", "went")), ("London is big.", ("London",))]
+    assert words_to_fix(flagged) == {"London": "Talks in London went well."}
+
+
+def test_lexicon_entries_are_replaced_or_added_keeping_the_rest() -> None:
+    text = '# ours\n[words]\n"London" = { ipa = "blˈɔːɹ" }\nSeoul = { respell = "Sole" }\n'
+    updated = with_entries(text, [LexiconEntry("London", ipa="lˈʌndən"), LexiconEntry("Yoon", respell="Yoon")])
+    assert updated.startswith("# ours\n")
+    assert {e.written: (e.ipa, e.respell) for e in parse_lexicon(updated)} == {
+        "London": ("lˈʌndən", None), "Seoul": (None, "Sole"), "Yoon": (None, "Yoon")}
+
+
+def _published(tmp_path: Path) -> Path:
+    feed_dir = tmp_path / "harbor"
+    feed_dir.mkdir()
+    (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML, encoding="utf-8")
+    api.narrate_article(DATA / "bridge-reopens.txt", feed_dir, api.NarrateOptions(voice="fake"),
+                        registry=EngineRegistry({"fake": FakeEngine}), now=NOW)
+    return feed_dir
+
+
+def test_a_check_is_stored_with_the_record_and_listed(tmp_path: Path) -> None:
+    from narrate.publish.episode import record_check
+
+    feed_dir = _published(tmp_path)
+    episode = api.find_episode(feed_dir)
+    assert check_column(episode) == "-"
+    sentence = SentenceCheck(index=0, start=0.1, end=1.0, written="Seoul.", spoken="Seoul.", heard="sole",
+                             edits=(("sub", "seoul", "sole"),), score=1.0, flagged=True, suspects=("Seoul",))
+    result = EpisodeCheck(checked=NOW, asr="test", render_key=episode.render_key, threshold=0.2, wer=0.5,
+                          sentences=(sentence,))
+    record_check(api.open_feed(feed_dir), result, episode.guid)
+    stored = api.find_episode(feed_dir, episode.guid)
+    assert stored.check == result and check_column(stored) == "1 flagged"
+    listed = CliRunner().invoke(main, ["feed", "list", "harbor", "--out", str(tmp_path)], catch_exceptions=False)
+    assert "1 flagged" in listed.output
+
+
+def test_without_the_extra_check_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _published(tmp_path)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
+    result = CliRunner().invoke(main, ["check", "harbor", "--out", str(tmp_path), "--model", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["narrate: error: narrate check needs the check extra: "
+                                                  "pip install 'narrate[check]'"]
+    with pytest.raises(EngineError, match=r"narrate\[check\]"):
+        AsrRegistry.from_entry_points().create("whisper", {"model": str(tmp_path)})
+
+
+def test_without_a_model_check_says_where_to_give_one(tmp_path: Path) -> None:
+    pytest.importorskip("faster_whisper")
+    _published(tmp_path)
+    result = CliRunner().invoke(main, ["check", "harbor", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--model DIR or check_model in feed.toml" in result.stderr
+
+
+def test_article_check_without_the_extra_stops_before_narrating(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
+    result = CliRunner().invoke(main, ["article", str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
+                                       str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
+    assert result.exit_code == 2 and "narrate[check]" in result.stderr
+    assert not (tmp_path / "harbor" / "records").exists()
+
+
+def test_batch_check_without_the_extra_stops_before_narrating(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
+    result = CliRunner().invoke(main, ["batch", str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
+                                       str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
+    assert result.exit_code == 2 and "narrate[check]" in result.stderr
+    assert not (tmp_path / "harbor" / "records").exists()
+
+
+def test_check_model_in_feed_toml_is_relative_to_the_feed_or_absolute(tmp_path: Path) -> None:
+    pytest.importorskip("faster_whisper")
+    feed_dir = _published(tmp_path)
+    (feed_dir / "models" / "base").mkdir(parents=True)
+    (feed_dir / "models" / "base" / "model.bin").write_bytes(b"")
+    settings = (feed_dir / "feed.toml").read_text(encoding="utf-8")
+    (feed_dir / "feed.toml").write_text(settings + 'check_model = "models/base"\n', encoding="utf-8")
+    assert api.asr_engine(feed_dir).options.model == str(feed_dir / "models" / "base")
+    (feed_dir / "feed.toml").write_text(settings + f'check_model = "{feed_dir / "models" / "base"}"\n',
+                                        encoding="utf-8")
+    assert api.asr_engine(feed_dir).options.model == str(feed_dir / "models" / "base")
