@@ -125,6 +125,7 @@ def test_feed_of_articles_over_http_skips_items_already_narrated(tmp_path: Path)
     assert len(check_feed(feed_dir)) == 3
 
 
+@pytest.mark.slow
 def test_journal_is_sqlite_in_wal_mode(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 1)
     run_into([str(tmp_path / "a")], tmp_path / "feed", FAKE)

@@ -121,6 +121,7 @@ def test_dask_workers_write_to_s3_and_the_client_publishes_the_feed(tmp_path: Pa
     assert check_feed(feed_dir) == sorted(e.title for e in updated)
 
 
+@pytest.mark.slow
 def test_feed_is_rewritten_at_most_every_interval_and_at_the_end(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 3)
     feed_dir = tmp_path / "feed"

@@ -74,6 +74,7 @@ def test_srt_has_the_same_cues(mp3: Published) -> None:
     assert blocks[0][1].replace(",", ".").split(" --> ")[0] == f"00:00:{vtt[0][0]:06.3f}"
 
 
+@pytest.mark.slow
 def test_edited_article_keeps_guid_and_replaces_its_enclosure(tmp_path: Path) -> None:
     feed_dir = make_feed(tmp_path, "edits")
     source = tmp_path / "article.txt"

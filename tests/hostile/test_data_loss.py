@@ -51,6 +51,7 @@ def test_the_same_article_in_two_feeds_shares_files_kept_while_either_uses_them(
     assert published(share) == files  # feed a still lists it
 
 
+@pytest.mark.slow
 def test_a_foreign_file_in_the_feeds_own_media_folder_is_never_deleted(tmp_path: Path,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
     feed_dir = make_feed(tmp_path / "feeds" / "news", "keep_replaced_days = 0\n")
