@@ -69,7 +69,8 @@ def test_a_clean_narration_is_reported_clean(tmp_path: Path, registry: EngineReg
                                              whisper_model: Path) -> None:
     feed_dir = published(tmp_path, registry)
     _, result = api.check_episode(feed_dir, engine=asr, narrate_options=JOE, now=NOW)
-    assert len(result.sentences) == 3
+    assert len(result.sentences) == 4  # the article's three, then the disclosure, heard back too
+    assert result.sentences[-1].written == "This article was read by an automated voice."
     assert result.flagged == (), [(s.written, s.heard) for s in result.sentences]
     assert api.find_episode(feed_dir).check == result
     cli = CliRunner().invoke(main, ["check", "talks", "--out", str(tmp_path), "--model", str(whisper_model),
@@ -91,7 +92,8 @@ def test_a_wrong_entry_is_flagged_and_the_suggestion_applied_fixes_it(
 
     narration = api.apply_fixes(feed_dir, [suggestion], tmp_path / "talks.md", registry=registry, options=JOE)
     assert narration.status is api.Status.PUBLISHED
-    assert (narration.sentences, narration.cache_hits) == (3, 1)  # only the two sentences saying London
+    # Only the two sentences saying London are synthesized again; the third and the disclosure come from the cache.
+    assert (narration.sentences, narration.cache_hits) == (4, 2)
     assert suggestion.best.toml("London") in (feed_dir / "lexicon.toml").read_text(encoding="utf-8")
     _, again = api.check_episode(feed_dir, engine=asr, narrate_options=JOE, now=NOW)
     assert again.flagged == (), [(s.written, s.heard) for s in again.sentences]
