@@ -117,7 +117,7 @@ def test_a_shared_enclosure_url_is_an_error() -> None:
 @pytest.mark.parametrize(
     ("guid", "message"),
     [
-        (str(uuid.uuid4()), "is not a UUIDv5"),
+        ("0b1f6b6e-2f4a-4c8e-9d3a-5e7f8a9b0c1d", "is not a UUIDv5"),  # a version 4 UUID
         (str(uuid.uuid3(uuid.NAMESPACE_URL, SELF)), "is not a UUIDv5"),
         ("harbor-feed", "'harbor-feed' is not a UUID"),
     ],
