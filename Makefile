@@ -1,7 +1,7 @@
 # The set-up commands of the README live here, so CI (.ci/run) runs exactly what a developer runs.
 #   make demo   install narrate into .venv and narrate the bundled example into feeds/world-news/
 #   make check  while developing: the same install, ruff, mypy, and the fast selection of the tests
-#               (pytest -n auto -m "not slow and not model and not browser": about 40 s on 2 cores)
+#               (pytest -n auto -m "not slow and not model and not browser": about 50 s on 2 cores)
 #   make test   CI: the same install, ruff, mypy, and every test, slow, model and browser ones included
 # Tests that take more than about 2 s are marked `slow` (see the markers in pyproject.toml), so `make check`
 # stays fast; they still run in `make test`. Extra pytest arguments go in PYTEST_ARGS, e.g.
