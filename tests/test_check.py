@@ -132,23 +132,13 @@ def test_without_a_model_check_says_where_to_give_one(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--model DIR or check_model in feed.toml" in result.stderr
 
 
-def test_article_check_without_the_extra_stops_before_narrating(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("command", ["article", "batch"])
+def test_check_without_the_extra_stops_before_narrating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        command: str) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "faster_whisper" else real(name, *a))
-    result = CliRunner().invoke(main, ["article", str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
-                                       str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
-    assert result.exit_code == 2 and "narrate[check]" in result.stderr
-    assert not (tmp_path / "harbor" / "records").exists()
-
-
-def test_batch_check_without_the_extra_stops_before_narrating(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
-    result = CliRunner().invoke(main, ["batch", str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
+    result = CliRunner().invoke(main, [command, str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
                                        str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
     assert result.exit_code == 2 and "narrate[check]" in result.stderr
     assert not (tmp_path / "harbor" / "records").exists()
