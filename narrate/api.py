@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from narrate.errors import ConfigError, PublishError
 from narrate.model import Article, Episode, EpisodeCheck, Script, Take
@@ -25,6 +25,7 @@ from narrate.pipeline import (
 )
 from narrate.publish import episode as publishing
 from narrate.publish.feed import Feed
+from narrate.publish.manifest import manifest_name
 from narrate.publish.names import slugify
 from narrate.script import SpeechPreparer
 from narrate.sources.read import ReadOptions, read_source
@@ -47,11 +48,14 @@ __all__ = [
     "check_episode",
     "choose_cast",
     "create_feed",
+    "episode_summary",
     "feed_cast",
     "find_episode",
+    "find_episode_by_url",
     "list_episodes",
     "load_preparer",
     "narrate_article",
+    "narration_summary",
     "open_feed",
     "read_article",
     "rebuild_feed",
@@ -107,6 +111,56 @@ def narrate_article(
     return narrate(source, open_feed(feed), options or NarrateOptions(),
                    registry or EngineRegistry.from_entry_points(), preparer=preparer, progress=progress,
                    on_script=on_script, now=now)
+
+
+def find_episode_by_url(feed: Feed | Path, url: str) -> Episode | None:
+    """The episode narrated from the article at ``url`` (tracking parameters, fragment, trailing slash and
+    http/https ignored), if the feed has one."""
+    matches = publishing.episodes_for_url(open_feed(feed).store.episodes(), url)
+    return max(matches, key=lambda e: e.published) if matches else None
+
+
+def episode_summary(feed: Feed, episode: Episode) -> dict[str, Any]:
+    """What a CMS needs to know about a published episode, as JSON-ready values: its GUID, public URLs
+    (audio, transcript, chapters, artwork, the stable manifest) and the embed snippet."""
+    from narrate.web.embed import embed_snippet
+    from narrate.web.show import PLAYER_DIR
+
+    settings = feed.settings
+    files = [episode.audio, *episode.extra_files, *((episode.image,) if episode.image else ())]
+    return {
+        "guid": episode.guid,
+        "title": episode.title,
+        "article_url": episode.link,
+        "published": episode.published.isoformat(),
+        "duration": round(episode.duration, 3),
+        "audio_url": settings.episode_url(episode.audio.name),
+        "files": [{"name": f.name, "type": f.mime_type, "url": settings.episode_url(f.name)} for f in files],
+        "manifest_url": settings.show.base_url + manifest_name(episode.guid),
+        "feed_url": settings.feed_url,
+        "chapters": [{"title": c.title, "start": round(c.start, 3)} for c in episode.chapters],
+        "embed_html": embed_snippet(episode, media_base_url=settings.media_base_url,
+                                    player_base_url=settings.show.base_url + PLAYER_DIR,
+                                    artist=settings.show.title, feed_url=settings.feed_url),
+    }
+
+
+def narration_summary(feed: Feed, narration: Narration) -> dict[str, Any]:
+    """One narration's result as JSON-ready values (``narrate article --json``, a batch line, an API job):
+    what happened (``published``, ``rendered``, ``unchanged``), whether anything changed, and the episode."""
+    summary: dict[str, Any] = {
+        "status": narration.status.value,
+        "changed": narration.status is not Status.UNCHANGED,
+        "guid": narration.guid,
+        "title": narration.title,
+        "sentences": narration.sentences,
+        "cache_hits": narration.cache_hits,
+        "duration": round(narration.duration, 3),
+        "warnings": list(narration.warnings),
+    }
+    if narration.episode is not None:
+        summary["episode"] = episode_summary(feed, narration.episode)
+    return summary
 
 
 def rebuild_feed(feed: Feed | Path, now: dt.datetime | None = None) -> int:

@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from narrate.errors import ConfigError, PublishError
 from narrate.model import ArticleMeta, Episode, EpisodeCheck, EpisodeFile, Timeline
@@ -274,6 +275,22 @@ def rebuild(feed: Feed, now: dt.datetime) -> int:
 def episodes_matching(episodes: Iterable[Episode], key: str) -> list[Episode]:
     """The episodes whose GUID, slug or audio file name is ``key``."""
     return [e for e in episodes if key in (e.guid, slugify(e.title), e.audio.name)]
+
+
+def canonical_article_url(url: str) -> str:
+    """``url`` as an article's identity: scheme and host lower-case, no fragment, no tracking parameters
+    (``utm_*``, ``fbclid``, ``gclid``), no trailing slash, ``http`` and ``https`` alike."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith("utm_") and k.lower() not in {"fbclid", "gclid"}]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", parts.netloc.lower(), path, urlencode(query), ""))
+
+
+def episodes_for_url(episodes: Iterable[Episode], url: str) -> list[Episode]:
+    """The episodes narrated from the article at ``url`` (compared by :func:`canonical_article_url`)."""
+    wanted = canonical_article_url(url)
+    return [e for e in episodes if e.link and canonical_article_url(e.link) == wanted]
 
 
 def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
