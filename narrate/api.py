@@ -141,7 +141,8 @@ def episode_summary(feed: Feed, episode: Episode) -> dict[str, Any]:
         "chapters": [{"title": c.title, "start": round(c.start, 3)} for c in episode.chapters],
         "embed_html": embed_snippet(episode, media_base_url=settings.media_base_url,
                                     player_base_url=settings.show.base_url + PLAYER_DIR,
-                                    artist=settings.show.title, feed_url=settings.feed_url),
+                                    artist=settings.show.title, feed_url=settings.feed_url,
+                                    manifest_url=settings.show.base_url + manifest_name(episode.guid)),
     }
 
 

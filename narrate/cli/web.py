@@ -5,8 +5,12 @@ Thin click commands over ``narrate.web``; ``narrate.cli`` attaches ``WEB_COMMAND
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import click
 
@@ -73,63 +77,132 @@ def checked_url(value: str | None, option: str, *, root_relative: bool = False) 
     raise InputError(f"{option} {value!r}: give {allowed}")
 
 
-def _urls(feed: Feed, base_url: str | None, player_url: str | None) -> tuple[str, str]:
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
+"""Domains reserved for examples (RFC 2606): a base_url there is feed.toml's placeholder, not an address."""
+
+
+def is_placeholder(url: str) -> bool:
+    """Whether ``url`` is on a domain reserved for examples, so nothing is published there."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == name or host.endswith("." + name) for name in PLACEHOLDER_HOSTS)
+
+
+@dataclass(frozen=True)
+class FeedUrls:
+    """Where an embed or a page finds a feed's files: absolute under the feed's base URL, or relative to a page."""
+
+    base: str
+    """The feed folder's URL, ending with / (or "" for the page's own folder)."""
+    media: str
+    player: str
+    artwork: str
+    feed: str
+
+    def manifest(self, guid: str) -> str:
+        """The episode's manifest."""
+        from narrate.publish.manifest import manifest_name
+
+        return self.base + manifest_name(guid)
+
+
+def _urls(feed: Feed, base_url: str | None, player_url: str | None, *, page: Path | None = None,
+          feeds_root: Path | None = None) -> FeedUrls:
+    """The feed's URLs under ``base_url`` (else feed.toml's); for a ``page`` written inside ``feeds_root``
+    (served with the feeds, as by ``narrate serve``) relative to the page, so it plays wherever the folder is
+    served, even while feed.toml's base_url is a placeholder."""
+    from narrate.publish.episode import publish_artwork
     from narrate.web.show import PLAYER_DIR
 
     base_url = checked_url(base_url, "--base-url")
     player_url = checked_url(player_url, "--player-url", root_relative=True)
-
-    base = (base_url or feed.settings.show.base_url).rstrip("/") + "/"
-    media_url = feed.settings.media.media_url
-    media = media_url.rstrip("/") if media_url else f"{base}episodes"
-    return media, (player_url or f"{base}{PLAYER_DIR}")
-
-
-def _show_urls(feed: Feed, base_url: str | None) -> tuple[str, str]:
-    """The feed's artwork URL and feed.xml URL, under ``base_url`` when it overrides feed.toml's."""
-    from narrate.publish.episode import publish_artwork
-
-    settings = feed.settings.show
-    artwork, feed_url = publish_artwork(feed), settings.feed_url
+    settings = feed.settings
     if base_url:
         base = base_url.rstrip("/") + "/"
-        if artwork.startswith(settings.base_url):
-            artwork = base + artwork[len(settings.base_url) :]
-        feed_url = base + "feed.xml"
-    return artwork, feed_url
+    elif page is not None and feeds_root is not None and _inside(page, feeds_root):
+        relative = Path(os.path.relpath(feed.path.resolve(), page.resolve().parent)).as_posix()
+        base = "" if relative == "." else relative + "/"
+    else:
+        base = settings.show.base_url
+    media_url = settings.media.media_url
+    artwork = publish_artwork(feed)
+    if artwork.startswith(settings.show.base_url):
+        artwork = base + artwork[len(settings.show.base_url):]
+    return FeedUrls(base=base, media=media_url.rstrip("/") if media_url else f"{base}episodes",
+                    player=player_url or f"{base}{PLAYER_DIR}", artwork=artwork, feed=f"{base}feed.xml")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _current_manifests(feed: Feed) -> None:
+    """Make sure every episode's manifest is there before a snippet points at it (a feed published before
+    manifests existed gets them now)."""
+    from narrate.publish.episode import reconcile
+
+    reconcile(feed, dt.datetime.now(dt.UTC))
+
+
+def _warn_placeholder(feed: Feed, urls: FeedUrls) -> None:
+    if is_placeholder(urls.base) or is_placeholder(urls.media):
+        click.echo(f"narrate: warning: {feed.path / 'feed.toml'} still has the placeholder base_url "
+                   f"{feed.settings.show.base_url}: the player will not load until you set it (or pass --base-url; "
+                   "`narrate page` into the feeds folder previews with `narrate serve`)", err=True)
 
 
 @click.command()
 @click.argument("feed_name", metavar="FEED")
-@click.argument("episode_id", metavar="EPISODE", default="latest")
+@click.argument("episode_id", metavar="EPISODE", required=False)
+@click.option("--url", "article_url", default=None,
+              help="Find the episode by the URL of the article it narrates (tracking parameters ignored).")
 @feeds_option
 @BASE_URL_OPTION
 @PLAYER_URL_OPTION
 @THEME_OPTION
 @LAYOUT_OPTION
 @friendly_errors
-def embed(feed_name: str, episode_id: str, feeds_root: Path, base_url: str | None, player_url: str | None,
-          theme: str, layout: str) -> None:
-    """Print the HTML that embeds EPISODE's player (a GUID or 'latest') in a CMS page.
+def embed(feed_name: str, episode_id: str | None, article_url: str | None, feeds_root: Path, base_url: str | None,
+          player_url: str | None, theme: str, layout: str) -> None:
+    """Print the HTML that embeds EPISODE's player (a GUID or 'latest', the default) in a CMS page.
+
+    The player reads the episode's manifest, so the snippet keeps playing the current audio after the article
+    is narrated again.
 
     \b
-    Example:
+    Examples:
       narrate embed world-news latest
+      narrate embed world-news --url https://news.example.com/2026/bridge-reopens
     """
     from narrate.web.embed import embed_snippet
     from narrate.web.show import install_player_assets
 
     feed = _feed(feeds_root, feed_name)
-    episode = find_episode(feed.store.episodes(), episode_id)
+    episode = _chosen_episode(feed, episode_id, article_url)
+    _current_manifests(feed)
     install_player_assets(feed.path, feed.write_file)
-    media_url, player_base = _urls(feed, base_url, player_url)
-    artwork_url, feed_url = _show_urls(feed, base_url)
+    urls = _urls(feed, base_url, player_url)
+    _warn_placeholder(feed, urls)
     click.echo(
-        embed_snippet(episode, media_base_url=media_url, player_base_url=player_base,
-                      artist=feed.settings.show.title, artwork_url=artwork_url, feed_url=feed_url,
-                      layout=layout, theme=theme),
+        embed_snippet(episode, media_base_url=urls.media, player_base_url=urls.player,
+                      artist=feed.settings.show.title, artwork_url=urls.artwork, feed_url=urls.feed,
+                      layout=layout, theme=theme, manifest_url=urls.manifest(episode.guid)),
         nl=False,
     )
+
+
+def _chosen_episode(feed: Feed, episode_id: str | None, article_url: str | None) -> Episode:
+    """The episode named on the command line: by GUID (or 'latest'), or by its article's URL."""
+    from narrate import api
+
+    if article_url is None:
+        return find_episode(feed.store.episodes(), episode_id or "latest")
+    if episode_id is not None:
+        raise InputError("give EPISODE or --url, not both")
+    episode = api.find_episode_by_url(feed, article_url)
+    if episode is None:
+        raise InputError(f"no episode of {feed.name} narrates {article_url}; "
+                         f"`narrate feed list {feed.name}` shows them")
+    return episode
 
 
 @click.command()
@@ -151,7 +224,8 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
     """Put the episode's player into an article page, in place of its audio widget.
 
     Only the widget, one script tag in <head> and the sentence marks change: the rest of the page is
-    written back byte for byte.
+    written back byte for byte. A page written inside the feeds folder links to the feed relatively, so
+    `narrate serve` plays it as it is; elsewhere it links to feed.toml's base_url (or --base-url).
 
     \b
     Example:
@@ -171,14 +245,19 @@ def page(page_in: Path, page_out: Path, feed_name: str, episode_id: str, selecto
         html_in = page_in.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{page_in} is not UTF-8 text; convert it first") from error
+    _current_manifests(feed)
     install_player_assets(feed.path, feed.write_file)
-    media_url, player_base = _urls(feed, base_url, player_url)
-    artwork_url, feed_url = _show_urls(feed, base_url)
-    result = rewrite_page(html_in, episode, sentences, media_base_url=media_url, player_base_url=player_base,
-                          selector=selector, artwork_url=artwork_url, feed_url=feed_url, layout=layout,
-                          theme=theme)
+    urls = _urls(feed, base_url, player_url, page=page_out, feeds_root=feeds_root)
+    result = rewrite_page(html_in, episode, sentences, media_base_url=urls.media, player_base_url=urls.player,
+                          selector=selector, artwork_url=urls.artwork, feed_url=urls.feed, layout=layout,
+                          theme=theme, manifest_url=urls.manifest(episode.guid))
     write_atomic(page_out, result.html.encode("utf-8"))
     click.echo(f"{page_out}: {result.placement}")
+    if not urls.base.startswith(("http://", "https://")):
+        click.echo(f"  links to the feed relative to the page ({urls.base or './'}): serve {feeds_root} "
+                   "with `narrate serve` to preview it")
+    else:
+        _warn_placeholder(feed, urls)
     click.echo(f"  marked {result.marked_sentences} of {result.total_sentences} sentences for read-along")
     if not result.found_placeholder:
         click.echo("  tip: pass --selector to choose where the player goes", err=True)

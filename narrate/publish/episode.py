@@ -21,6 +21,7 @@ from narrate.model import ArticleMeta, Episode, EpisodeCheck, EpisodeFile, Timel
 from narrate.publish import ledger
 from narrate.publish.feed import Feed
 from narrate.publish.files import WriteStep, stale_temp_files
+from narrate.publish.manifest import MANIFESTS, manifests_disagree, write_manifests
 from narrate.publish.names import content_name, slugify
 from narrate.publish.rss import CHAPTERS_TYPE, build_feed, split_names
 from narrate.publish.settings import ShowSettings
@@ -162,17 +163,18 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
 
 
 def write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
-    """Rewrite feed.xml and the feed's views from the records, then collect garbage (``takedowns``: files to
-    delete at once when no feed references them); returns the number of episodes."""
+    """Rewrite feed.xml, the manifests and the feed's views from the records, then collect garbage
+    (``takedowns``: files to delete at once when no feed references them); returns the number of episodes."""
     feed.claim_media()  # refused before anything is written when the location is not narrate's
     with feed.locked():
         return _write_feed(feed, now, takedowns)
 
 
-def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> int:
-    """feed.xml from the records, the views, then the garbage collection it allows; the caller holds the lock.
-    A record that cannot be read or rendered is quarantined, so one record never stops a feed. Episodes past
-    the feed's retention are retired: their records go, their files follow the media rules."""
+def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = (), removed: Iterable[str] = ()) -> int:
+    """feed.xml from the records, the manifests, the views, then the garbage collection it allows (``removed``:
+    GUIDs taken down, whose manifests go at once); the caller holds the lock. A record that cannot be read or
+    rendered is quarantined, so one record never stops a feed. Episodes past the feed's retention are retired:
+    their records go, their files (and manifests) follow the media rules."""
     store = feed.store
     episodes, damaged = store.readable()
     for path, reason in damaged:
@@ -195,6 +197,7 @@ def _write_feed(feed: Feed, now: dt.datetime, takedowns: Iterable[str] = ()) -> 
         episodes = renderable
         document = build_feed(feed.settings, episodes, now, image_url=image)
     feed.write_file(WriteStep.FEED_XML, "feed.xml", document)
+    write_manifests(feed, episodes, image, now, removed)
     for view in feed.views:
         view(feed, episodes, image)
     collect_garbage(feed, episodes, image, takedowns)
@@ -236,12 +239,12 @@ def reconcile(feed: Feed, now: dt.datetime) -> bool:
     does not list exactly the records (a crash between the two); returns whether feed.xml was rewritten."""
     media = feed.media.local_dir
     dead = media is not None and stale_temp_files(media)
-    if not (dead or feed_disagrees(feed) or stale_temp_files(feed.path, any_writer=True)
-            or stale_temp_files(feed.store.records_dir, any_writer=True)):
+    folders = (feed.path, feed.store.records_dir, feed.path / MANIFESTS)
+    if not (dead or feed_disagrees(feed) or any(stale_temp_files(folder, any_writer=True) for folder in folders)):
         return False
     feed.claim_media()
     with feed.locked():
-        for directory in (feed.path, feed.store.records_dir):
+        for directory in folders:
             for path in stale_temp_files(directory, any_writer=True):
                 path.unlink(missing_ok=True)
         if media is not None:
@@ -254,7 +257,8 @@ def reconcile(feed: Feed, now: dt.datetime) -> bool:
 
 
 def feed_disagrees(feed: Feed) -> bool:
-    """Whether feed.xml may not list exactly the records: missing, other GUIDs, or older than a record."""
+    """Whether feed.xml may not list exactly the records (missing, other GUIDs, or older than a record), or an
+    episode's manifest is missing or older than its record."""
     records = feed.store.records_dir
     paths = list(records.glob("*.json")) if records.is_dir() else []
     feed_xml = feed.path / "feed.xml"
@@ -264,7 +268,7 @@ def feed_disagrees(feed: Feed) -> bool:
     if listed != {p.stem.encode() for p in paths}:
         return True
     written = feed_xml.stat().st_mtime_ns
-    return any(p.stat().st_mtime_ns > written for p in paths)
+    return any(p.stat().st_mtime_ns > written for p in paths) or manifests_disagree(feed, (p.stem for p in paths))
 
 
 def rebuild(feed: Feed, now: dt.datetime) -> int:
@@ -294,7 +298,8 @@ def episodes_for_url(episodes: Iterable[Episode], url: str) -> list[Episode]:
 
 
 def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
-    """Remove the episode whose GUID, slug or audio file name is ``key``; its files go after the feed is rewritten."""
+    """Take down the episode whose GUID, slug or audio file name is ``key``: its record goes, then feed.xml is
+    rewritten, then its files and its manifest are deleted at once (no grace: a takedown is meant)."""
     with feed.locked():
         matches = episodes_matching(feed.store.episodes(), key)
         if not matches:
@@ -304,7 +309,7 @@ def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
             raise PublishError(f"{feed.name}: '{key}' matches {len(matches)} episodes; give the GUID")
         [episode] = matches
         feed.store.remove(episode.guid)
-        _write_feed(feed, now, episode_file_names(episode))
+        _write_feed(feed, now, episode_file_names(episode), (episode.guid,))
     return episode
 
 

@@ -26,6 +26,8 @@ class WriteStep(StrEnum):
     ARTWORK = "artwork"
     """The show's cover, when it is a file narrate publishes."""
     FEED_XML = "feed.xml"
+    MANIFEST = "manifest"
+    """Each episode's stable manifest (manifests/ID.json), brought up to date after feed.xml."""
     SHOW_PAGE = "show page"
     """index.html and the player files it uses."""
     LEDGER = "ledger"

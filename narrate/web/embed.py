@@ -29,6 +29,9 @@ class PlayerSource:
     artwork_url: str | None = None
     feed_url: str | None = None
     """The podcast feed, for the player's subscribe menu."""
+    manifest_url: str | None = None
+    """The episode's stable manifest: the player reads its current files there, so the embed survives a
+    re-narration (the other URLs paint the player until it is read, and serve players older than it)."""
 
 
 THEMES = ("auto", "light", "dark")
@@ -55,6 +58,7 @@ def player_source(
     artist: str | None = None,
     artwork_url: str | None = None,
     feed_url: str | None = None,
+    manifest_url: str | None = None,
 ) -> PlayerSource:
     """The URLs and labels of ``episode``'s player, its files published at ``media_base_url``; the artwork (and
     the Media Session's image) is the episode's own when it has one, else ``artwork_url``."""
@@ -71,6 +75,7 @@ def player_source(
         artist=artist or episode.author,
         artwork_url=file_url(media_base_url, episode.image) if episode.image else artwork_url,
         feed_url=feed_url,
+        manifest_url=manifest_url,
     )
 
 
@@ -101,6 +106,7 @@ def player_element(
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {THEMES}, not {theme!r}")
     pairs: list[tuple[str, str | None]] = [
+        ("manifest", source.manifest_url),
         ("src", source.audio_url),
         ("type", source.audio_type),
         ("episode", source.episode_id),
@@ -142,9 +148,12 @@ def embed_snippet(
     feed_url: str | None = None,
     layout: str = "bar",
     theme: str = "auto",
+    manifest_url: str | None = None,
 ) -> str:
-    """The HTML a CMS pastes to show ``episode``'s player: the script tag and the element."""
+    """The HTML a CMS pastes to show ``episode``'s player: the script tag and the element (with
+    ``manifest_url``, the manifest form: the player follows the episode through re-narrations)."""
     source = player_source(
-        episode, media_base_url=media_base_url, artist=artist, artwork_url=artwork_url, feed_url=feed_url
+        episode, media_base_url=media_base_url, artist=artist, artwork_url=artwork_url, feed_url=feed_url,
+        manifest_url=manifest_url,
     )
     return f"{player_script_tag(player_base_url)}\n{player_element(source, layout=layout, theme=theme)}\n"

@@ -102,12 +102,14 @@ def rewrite_page(
     feed_url: str | None = None,
     layout: str = "bar",
     theme: str = "auto",
+    manifest_url: str | None = None,
 ) -> RewriteResult:
     """Replace the audio widget of ``page_html`` with ``episode``'s player and mark its sentences.
 
     The page is edited as text: outside the replaced widget, the inserted script tag and the sentence
     marks (an attribute on each paragraph, a ``<span>`` around each sentence), every byte stays as it was.
-    Rewriting the result again gives the same result.
+    Rewriting the result again gives the same result. With ``manifest_url`` the player follows the episode
+    through re-narrations (see :class:`narrate.web.embed.PlayerSource`).
     """
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
@@ -119,7 +121,8 @@ def rewrite_page(
     edits: list[Edit] = []
 
     placeholder = _find_placeholder(soup, selector)
-    source = player_source(episode, media_base_url=media_base_url, artwork_url=artwork_url, feed_url=feed_url)
+    source = player_source(episode, media_base_url=media_base_url, artwork_url=artwork_url, feed_url=feed_url,
+                           manifest_url=manifest_url)
     player = player_element(source, highlight_page=True, layout=layout, theme=theme)
     if placeholder is not None:
         placement = f"replaced {_describe(placeholder)}"

@@ -7,7 +7,10 @@
 // elements carrying data-narrate-sentence markers; a closed <details> opens while its text is read),
 // theme (auto|light|dark; auto, the default, follows the host page's background), layout (bar: one
 // compact row that expands; full, the default), compact (no title: the page shows it just above),
-// feed (the podcast feed URL: a subscribe menu), data-layer (push events to window.dataLayer).
+// feed (the podcast feed URL: a subscribe menu), data-layer (push events to window.dataLayer),
+// manifest (the episode's stable manifest, manifests/ID.json: its current audio, transcript, chapters,
+// artwork, title and duration win over the attributes above, which paint the player until it is read;
+// on a media error it is read again, fresh, once per failing file, and a 404 there means "removed").
 //
 // Events (composed, bubbling, from the element): narrate:play, pause, progress (25/50/75 %), ended,
 // seek, chapter, ratechange, error; detail = { episode, position, duration, ... }.
@@ -53,7 +56,7 @@ const MARKUP = `
 <div class="bar" part="bar" role="group">
   <button class="bar-play" type="button" aria-label="Play">${svg("play")}</button>
   <img class="art bar-art" alt="" hidden>
-  <div class="bar-meta"><p class="bar-title"></p><p class="bar-time"><span class="bar-elapsed">0:00</span> / <span class="bar-total">0:00</span></p></div>
+  <div class="bar-meta"><p class="bar-title"></p><p class="bar-time"><span class="bar-elapsed">0:00</span> / <span class="bar-total">0:00</span></p><p class="bar-time bar-failure" role="alert" hidden></p></div>
   <button class="bar-rate" type="button" title="Playback speed (&lt; and &gt;)">1×</button>
   <button class="expand" type="button" aria-expanded="false" aria-controls="full" aria-label="All controls" title="All controls">${svg("more")}</button>
   <div class="line" aria-hidden="true"><div></div></div>
@@ -242,7 +245,7 @@ function ensureHostStyle() {
 
 class NarratePlayer extends HTMLElement {
   static get observedAttributes() {
-    return ["src", "episode-title", "artist", "artwork", "transcript", "chapters", "download", "duration", "theme", "layout", "feed"];
+    return ["src", "episode-title", "artist", "artwork", "transcript", "chapters", "download", "duration", "theme", "layout", "feed", "manifest"];
   }
 
   constructor() {
@@ -268,7 +271,7 @@ class NarratePlayer extends HTMLElement {
     const $ = (selector) => this.root.querySelector(selector);
     this.ui = {
       np: $(".np"), barPlay: $(".bar-play"), barArt: $(".bar-art"), barTitle: $(".bar-title"),
-      barElapsed: $(".bar-elapsed"), barTotal: $(".bar-total"), barRate: $(".bar-rate"), expand: $(".expand"),
+      barElapsed: $(".bar-elapsed"), barTotal: $(".bar-total"), barFailure: $(".bar-failure"), barRate: $(".bar-rate"), expand: $(".expand"),
       share: $(".np-share"), subscribe: $(".subscribe"), apps: $(".apps"), collapse: $(".collapse"), keys: $(".keys"),
       mini: $(".mini"), miniPlay: $(".mini-play"), miniTitle: $(".mini-title"), miniTime: $(".mini-time"),
       miniClose: $(".mini-close"), lines: this.root.querySelectorAll(".line div"),
@@ -341,6 +344,8 @@ class NarratePlayer extends HTMLElement {
       this.updateMini();
     });
     this.viewWatch.observe(this);
+    // An adopted <audio> may have failed before this module ran: its error event is gone, its error is not.
+    if (this.audio.error) this.onMediaError();
   }
 
   isFirst() {
@@ -461,7 +466,101 @@ class NarratePlayer extends HTMLElement {
     ui.transcriptLink.hidden = !transcript;
     if (transcript) ui.transcriptLink.href = transcript;
     if (this.getAttribute("chapters") !== this.loadedChapters) this.loadChapters();
+    const manifest = this.getAttribute("manifest");
+    if (manifest !== this.loadedManifest) {
+      this.loadedManifest = manifest;
+      if (manifest) this.readManifest(false);
+    }
     this.updateTime();
+  }
+
+  // ---- manifest ----
+
+  // Reads the manifest (fresh: past every cache) and applies it; "ok", "removed" (404/410) or null (not
+  // readable now: offline, no CORS, a server error), in which case the attributes stand.
+  async readManifest(fresh) {
+    const address = this.getAttribute("manifest");
+    let response;
+    let data;
+    try {
+      const url = new URL(address, document.baseURI);
+      if (fresh) url.searchParams.set("_", String(Date.now()));
+      response = await fetch(url, { cache: fresh ? "no-store" : "no-cache", headers: { Accept: "application/json" } });
+      if (response.status === 404 || response.status === 410) data = null;
+      else if (response.ok) data = await response.json();
+      else return null;
+    } catch {
+      return null;
+    }
+    if (address !== this.getAttribute("manifest")) return null;
+    this.removed = !data;
+    if (!data) {
+      if (!this.getAttribute("src")) this.fail();
+      return "removed";
+    }
+    // relative_url is resolved against the manifest's own address, so a feed folder plays wherever it is served.
+    const at = (entry) => {
+      if (!entry) return null;
+      try {
+        const url = new URL(entry.relative_url || entry.url, response.url);
+        return /^https?:$/.test(url.protocol) ? url.href : null;
+      } catch {
+        return null;
+      }
+    };
+    const same = (name, value) => {
+      const current = this.getAttribute(name);
+      try {
+        return current !== null && new URL(current, document.baseURI).href === value;
+      } catch {
+        return false;
+      }
+    };
+    const src = at(data.audio);
+    if (src && !same("src", src)) {
+      const audio = this.audio;
+      if (!this.resumeAt && (audio.currentTime > 0 || !audio.paused)) this.resumeAt = { time: audio.currentTime, play: !audio.paused };
+      this.failure = null;
+      this.showFailure();
+      this.setAttribute("src", src);
+    }
+    for (const [name, entry] of [["transcript", data.transcript], ["chapters", data.chapters], ["artwork", data.artwork], ["feed", data.feed]]) {
+      const url = at(entry);
+      if (url && !same(name, url)) this.setAttribute(name, url);
+    }
+    const texts = { "episode-title": data.title, artist: data.artist, type: data.audio && data.audio.type };
+    if (!this.getAttribute("episode")) texts.episode = data.guid;
+    if (Number(data.duration) > 0) texts.duration = Number(data.duration).toFixed(3);
+    for (const [name, value] of Object.entries(texts)) {
+      if (typeof value === "string" && value && this.getAttribute(name) !== value) this.setAttribute(name, value);
+    }
+    return "ok";
+  }
+
+  async onMediaError() {
+    const failed = this.audio.getAttribute("src");
+    if (this.getAttribute("manifest") && this.refreshedFor !== failed) {
+      this.refreshedFor = failed;
+      this.resumeAt = { time: this.audio.currentTime || this.lastTime || 0, play: this.playRequested };
+      if ((await this.readManifest(true)) === "ok" && this.audio.getAttribute("src") !== failed) return;
+      this.resumeAt = null;
+    }
+    if (this.audio.getAttribute("src") === failed) this.fail();
+  }
+
+  // The audio is gone: taken down (its manifest is 404) or missing; never called for a blocked autoplay.
+  fail() {
+    this.failure = this.removed ? "This audio was removed." : "This audio is no longer available.";
+    this.announce(this.failure);
+    this.showFailure();
+    this.emit("error", { message: "audio", removed: Boolean(this.removed) });
+  }
+
+  showFailure() {
+    const { barFailure } = this.ui;
+    barFailure.textContent = this.failure || "";
+    barFailure.hidden = !this.failure;
+    barFailure.previousElementSibling.hidden = Boolean(this.failure);
   }
 
   bind() {
@@ -510,6 +609,7 @@ class NarratePlayer extends HTMLElement {
 
     audio.addEventListener("play", () => this.onPlay());
     audio.addEventListener("pause", () => {
+      if (!audio.error) this.playRequested = false;
       this.updatePlayButton();
       this.savePosition(true);
       if (!audio.ended) this.emit("pause");
@@ -539,6 +639,16 @@ class NarratePlayer extends HTMLElement {
     audio.addEventListener("progress", () => this.updateBuffered());
     audio.addEventListener("loadedmetadata", () => {
       audio.playbackRate = Number(ui.rate.value);
+      // The manifest named new audio after the old one failed (or while it played): go on where it was.
+      const resume = this.resumeAt;
+      this.resumeAt = null;
+      if (resume) {
+        this.started = true;
+        audio.currentTime = Math.min(resume.time, audio.duration || resume.time);
+        this.updateTime();
+        if (resume.play) this.play();
+        return;
+      }
       const start = this.started ? null : this.isFirst() ? startFromUrl() : null;
       this.started = true;
       if (start !== null) this.seekTo(start);
@@ -560,9 +670,7 @@ class NarratePlayer extends HTMLElement {
       ui.mute.innerHTML = svg(audio.muted || audio.volume === 0 ? "muted" : "volume");
     });
     audio.addEventListener("error", () => {
-      if (!audio.getAttribute("src")) return;
-      this.announce("The audio could not be loaded. Try the download link.");
-      this.emit("error", { message: "audio" });
+      if (audio.getAttribute("src")) this.onMediaError();
     });
   }
 
@@ -573,10 +681,14 @@ class NarratePlayer extends HTMLElement {
 
   play() {
     this.ui.resume.hidden = true;
+    this.playRequested = true;
     const started = this.audio.play();
     if (started) {
       started.catch((error) => {
-        if (error && error.name !== "AbortError") this.announce("Playback was blocked by the browser. Press play again.");
+        // Only NotAllowedError is the browser's autoplay policy; a missing or broken file rejects with
+        // NotSupportedError, and its error event says what happened.
+        if (error && error.name === "NotAllowedError") this.announce("Playback was blocked by the browser. Press play again.");
+        else if (this.failure) this.announce(this.failure);
       });
     }
   }
