@@ -260,3 +260,20 @@ def test_audio_is_never_gzipped_and_keeps_its_ranges(site: tuple[str, Path, Demo
     assert status == 200 and "content-encoding" not in headers and body == data
     status, headers, body = request(base, "GET", path, {"Accept-Encoding": "gzip", "Range": "bytes=10-99"})
     assert status == 206 and "content-encoding" not in headers and body == data[10:100]
+
+
+def test_manifests_are_revalidated_and_content_named_files_kept(site: tuple[str, Path, DemoEpisode]) -> None:
+    base, root, demo = site
+    (root / "demo" / "manifests").mkdir(exist_ok=True)
+    (root / "demo" / "manifests" / "0123456789abcdef.json").write_text('{"narrate_manifest": 1}')
+    (root / "demo" / "artwork-0123456789abcdef.png").write_bytes(b"\x89PNG")
+    origin = {"Origin": "https://news.example"}
+    status, headers, body = request(base, "GET", "/demo/manifests/0123456789abcdef.json", origin)
+    assert (status, body) == (200, b'{"narrate_manifest": 1}')
+    assert headers["cache-control"] == "no-cache"  # a re-narration or a takedown is seen at once
+    assert headers["content-type"] == "application/json"
+    assert headers["access-control-allow-origin"] == "*"
+    assert request(base, "GET", "/demo/artwork-0123456789abcdef.png")[1]["cache-control"].endswith("immutable")
+    assert request(base, "GET", f"/demo/episodes/{demo.episode.audio.name}")[1]["cache-control"].endswith("immutable")
+    for mutable in ("/demo/feed.xml", "/demo/index.html", "/_narrate/player.js"):
+        assert request(base, "GET", mutable)[1]["cache-control"] == "no-cache", mutable

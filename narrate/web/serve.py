@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -64,6 +65,13 @@ PRIVATE_DIRECTORIES = frozenset({"records"})
 
 IMMUTABLE_DIRECTORY = "episodes"
 """Episode files are named by their content, so a browser may keep them forever."""
+IMMUTABLE_NAME = re.compile(r"^artwork-[0-9a-f]{16}\.(?:png|jpe?g)$")
+"""The show's cover in the feed folder, named by its content too."""
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+"""Everything else is mutable at a stable address (feed.xml, the show page, player.js, and the manifests in
+manifests/, which point at an episode's current files): caches keep it but ask every time (a 304 when
+unchanged), so a re-narration or a takedown is seen at once."""
 
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml", "image/svg+xml",
                       "application/srt")
@@ -81,6 +89,12 @@ def media_type_for(path: str | os.PathLike[str]) -> str:
     if name.endswith(CHAPTERS_SUFFIX):
         return CHAPTERS_TYPE
     return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+
+
+def cache_control(path: str | os.PathLike[str]) -> str:
+    """Immutable for files named by their content, revalidated for the rest (see ``REVALIDATE``)."""
+    file = Path(path)
+    return IMMUTABLE if file.parent.name == IMMUTABLE_DIRECTORY or IMMUTABLE_NAME.match(file.name) else REVALIDATE
 
 
 def is_private(relative_path: str) -> bool:
@@ -145,14 +159,12 @@ class FeedFiles(StaticFiles):
         scope: Scope,
         status_code: int = 200,
     ) -> Response:
-        parent = Path(full_path).parent.name
-        cache = "public, max-age=31536000, immutable" if parent == IMMUTABLE_DIRECTORY else "no-cache"
         response = FileResponse(
             full_path,
             status_code=status_code,
             stat_result=stat_result,
             media_type=media_type_for(full_path),
-            headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
+            headers={"Cache-Control": cache_control(full_path), "X-Content-Type-Options": "nosniff"},
         )
         if self.is_not_modified(response.headers, Headers(scope=scope)):
             return NotModifiedResponse(response.headers)

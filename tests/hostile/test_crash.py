@@ -3,6 +3,7 @@ first write, ``NARRATE_KILL_AT``), then a rerun: feed.xml lists every record, an
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 from pathlib import Path
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from narrate.publish.files import WriteStep
+from narrate.publish.manifest import manifest_name
 from tests.conftest import DATA
 from tests.hostile.support import make_feed, run_process
 
 STEPS = [WriteStep.MEDIA, WriteStep.LEDGER, WriteStep.RECORD, WriteStep.ARTWORK, WriteStep.FEED_XML,
-         WriteStep.SHOW_PAGE]
+         WriteStep.MANIFEST, WriteStep.SHOW_PAGE]
 
 
 def temp_files(folder: Path) -> list[Path]:
@@ -45,5 +47,7 @@ def test_a_kill_at_any_step_then_a_rerun_leaves_a_consistent_feed(tmp_path: Path
     records = {p.stem for p in (feed_dir / "records").glob("*.json")}
     listed = set(re.findall(r"<guid[^>]*>([^<]+)</guid>", (feed_dir / "feed.xml").read_text(encoding="utf-8")))
     assert len(records) == earlier + 1 and listed == records
+    manifests = {json.loads((feed_dir / manifest_name(guid)).read_bytes())["guid"] for guid in records}
+    assert manifests == records
     assert temp_files(feed_dir) == []
     assert (feed_dir / "index.html").is_file()
