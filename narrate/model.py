@@ -260,3 +260,6 @@ class Episode:
     """The spoken line saying the voice is synthetic (the last chapter), when the episode has one."""
     check: EpisodeCheck | None = None
     """The last ``narrate check`` of these files, if any."""
+    replaced: tuple[str, ...] = ()
+    """Files of earlier versions of this episode (before a re-narration) still kept in the media location for
+    ``keep_replaced_days``, so cached pages keep playing: a takedown deletes them with the current ones."""

@@ -132,8 +132,11 @@ def test_records_of_older_versions_are_read_and_newer_ones_refused(tmp_path: Pat
                         now=NOW)
     [path] = (feed_dir / "records").glob("*.json")
     record = json.loads(path.read_text(encoding="utf-8"))
-    assert record["record_version"] == 3 and record["check"] is None
-    version_2 = {**{k: v for k, v in record.items() if k != "check"}, "record_version": 2}
+    assert record["record_version"] == 4 and record["check"] is None and record["replaced"] == []
+    path.write_text(json.dumps({**{k: v for k, v in record.items() if k != "replaced"}, "record_version": 3}),
+                    encoding="utf-8")
+    assert api.list_episodes(feed_dir)[0].replaced == ()
+    version_2 = {**{k: v for k, v in record.items() if k not in ("check", "replaced")}, "record_version": 2}
     path.write_text(json.dumps(version_2), encoding="utf-8")
     [episode] = api.list_episodes(feed_dir)
     assert episode.render_key == record["render_key"] and episode.check is None

@@ -146,3 +146,13 @@ def test_a_retired_episode_keeps_its_manifest_as_long_as_its_audio(feed_dir: Pat
     assert [e.guid for e in api.list_episodes(feed_dir)] != [older.guid]
     assert (feed_dir / "episodes" / older.audio.name).is_file()
     assert (feed_dir / manifest_name(older.guid)).is_file()
+
+
+def test_a_takedown_after_a_renarration_deletes_the_earlier_versions_too(feed_dir: Path, tmp_path: Path) -> None:
+    first = narrate(DATA / "bridge-reopens.txt", feed_dir).episode
+    second = narrate(edited(tmp_path), feed_dir, LATER).episode
+    assert first is not None and second is not None
+    assert first.audio.name in second.replaced  # kept for keep_replaced_days, and known as this episode's
+    api.remove_episode(feed_dir, second.guid, now=LATER)
+    left = {p.name for p in (feed_dir / "episodes").iterdir() if p.is_file()}
+    assert left == set()

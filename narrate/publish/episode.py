@@ -139,6 +139,13 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
             raise PublishError(f"{', '.join(missing)} vanished from {media.describe()} before the episode was "
                                "recorded (another process cleaned up); narrate the article again")
         previous = store.get(written.guid)
+        dropped: tuple[str, ...] = ()
+        replaced: tuple[str, ...] = ()
+        if previous is not None:
+            dropped = tuple(n for n in episode_file_names(previous) if n not in files.names)
+            # Kept for the grace period, and still this episode's: a takedown must find them.
+            replaced = tuple(n for n in dict.fromkeys((*previous.replaced, *dropped))
+                             if n not in files.names and media.exists(n))
         if previous is not None:
             published = previous.published
         elif meta.date is not None:
@@ -151,12 +158,9 @@ def record_episode(feed: Feed, written: WrittenEpisode, now: dt.datetime, *,
             author=meta.author or meta.publisher, chapters=written.timeline.chapters, extra_files=files.extras,
             render_key=written.render_key, image=files.image, authors=split_names(meta.author),
             narrators=written.narrators,
-            disclosure=written.disclosure,
+            disclosure=written.disclosure, replaced=replaced,
         )
         store.save(episode)
-        dropped: tuple[str, ...] = ()
-        if previous is not None:
-            dropped = tuple(n for n in episode_file_names(previous) if n not in files.names)
         if write_feed:
             _write_feed(feed, now)
     return episode, dropped
@@ -299,7 +303,8 @@ def episodes_for_url(episodes: Iterable[Episode], url: str) -> list[Episode]:
 
 def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
     """Take down the episode whose GUID, slug or audio file name is ``key``: its record goes, then feed.xml is
-    rewritten, then its files and its manifest are deleted at once (no grace: a takedown is meant)."""
+    rewritten, then its files (those of earlier versions too) and its manifest are deleted at once (no grace:
+    a takedown is meant)."""
     with feed.locked():
         matches = episodes_matching(feed.store.episodes(), key)
         if not matches:
@@ -309,7 +314,7 @@ def remove(feed: Feed, key: str, now: dt.datetime) -> Episode:
             raise PublishError(f"{feed.name}: '{key}' matches {len(matches)} episodes; give the GUID")
         [episode] = matches
         feed.store.remove(episode.guid)
-        _write_feed(feed, now, episode_file_names(episode), (episode.guid,))
+        _write_feed(feed, now, (*episode_file_names(episode), *episode.replaced), (episode.guid,))
     return episode
 
 

@@ -25,7 +25,7 @@ QUARANTINE = "quarantine"
 """Where records that cannot be published are moved (under records/), so one never bricks a feed."""
 log = logging.getLogger(__name__)
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 """The schema version written into every record. Records of an older version are read through
 ``UPGRADES``; a record of a newer version was written by a newer narrate and is refused, never rewritten."""
 
@@ -45,8 +45,13 @@ def _upgrade_check(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "check": None, "record_version": 3}
 
 
+def _upgrade_replaced(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 -> 4: the files of earlier versions still kept (not tracked before)."""
+    return {**data, "replaced": [], "record_version": 4}
+
+
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    0: _upgrade_unversioned, 1: _upgrade_credits, 2: _upgrade_check,
+    0: _upgrade_unversioned, 1: _upgrade_credits, 2: _upgrade_check, 3: _upgrade_replaced,
 }
 """version -> the function that lifts a record of that version one version up."""
 
@@ -101,7 +106,7 @@ def episode_from_json(data: dict[str, Any]) -> Episode:
         render_key=data["render_key"],
         image=EpisodeFile(**data["image"]) if data["image"] else None,
         authors=tuple(data["authors"]), narrators=tuple(data["narrators"]), disclosure=data["disclosure"],
-        check=check_from_json(data["check"]),
+        check=check_from_json(data["check"]), replaced=tuple(data["replaced"]),
     )
 
 

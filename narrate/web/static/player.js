@@ -30,6 +30,9 @@ const SAVE_EVERY_MS = 2000;
 const USER_SCROLL_GRACE_MS = 4000;
 const PLAY_EVENT = "narrate-player-play";
 const HOST_STYLE_ID = "narrate-player-host-style";
+const CHAPTERS_FAILED = "The chapters could not be loaded.";
+const TRANSCRIPT_FAILED = "The transcript could not be loaded.";
+const TRANSCRIPT_UNREADABLE = "The transcript could not be read.";
 
 const ICONS = {
   play: '<path d="M8 5.14v13.72a1 1 0 0 0 1.52.85l10.6-6.86a1 1 0 0 0 0-1.7L9.52 4.29A1 1 0 0 0 8 5.14z"/>',
@@ -465,6 +468,7 @@ class NarratePlayer extends HTMLElement {
     const transcript = this.getAttribute("transcript");
     ui.transcriptLink.hidden = !transcript;
     if (transcript) ui.transcriptLink.href = transcript;
+    if (this.getAttribute("transcript") !== this.loadedTranscript) this.loadTranscript();
     if (this.getAttribute("chapters") !== this.loadedChapters) this.loadChapters();
     const manifest = this.getAttribute("manifest");
     if (manifest !== this.loadedManifest) {
@@ -495,7 +499,13 @@ class NarratePlayer extends HTMLElement {
     if (address !== this.getAttribute("manifest")) return null;
     this.removed = !data;
     if (!data) {
-      if (!this.getAttribute("src")) this.fail();
+      // Taken down: the manifest is served no-cache, so its 404 is the origin's word now, while the audio
+      // may still sit in this browser's cache (content-named files are cached for a year).
+      this.audio.pause();
+      this.audio.removeAttribute("src");
+      this.audio.load();
+      this.ui.download.hidden = true;
+      this.fail();
       return "removed";
     }
     // relative_url is resolved against the manifest's own address, so a feed folder plays wherever it is served.
@@ -516,6 +526,10 @@ class NarratePlayer extends HTMLElement {
         return false;
       }
     };
+    for (const [name, entry] of [["transcript", data.transcript], ["chapters", data.chapters], ["artwork", data.artwork], ["feed", data.feed]]) {
+      const url = at(entry);
+      if (url && !same(name, url)) this.setAttribute(name, url);
+    }
     const src = at(data.audio);
     if (src && !same("src", src)) {
       const audio = this.audio;
@@ -523,10 +537,6 @@ class NarratePlayer extends HTMLElement {
       this.failure = null;
       this.showFailure();
       this.setAttribute("src", src);
-    }
-    for (const [name, entry] of [["transcript", data.transcript], ["chapters", data.chapters], ["artwork", data.artwork], ["feed", data.feed]]) {
-      const url = at(entry);
-      if (url && !same(name, url)) this.setAttribute(name, url);
     }
     const texts = { "episode-title": data.title, artist: data.artist, type: data.audio && data.audio.type };
     if (!this.getAttribute("episode")) texts.episode = data.guid;
@@ -541,8 +551,9 @@ class NarratePlayer extends HTMLElement {
     const failed = this.audio.getAttribute("src");
     if (this.getAttribute("manifest") && this.refreshedFor !== failed) {
       this.refreshedFor = failed;
-      this.resumeAt = { time: this.audio.currentTime || this.lastTime || 0, play: this.playRequested };
-      if ((await this.readManifest(true)) === "ok" && this.audio.getAttribute("src") !== failed) return;
+      this.resumeAt = { time: this.started ? this.audio.currentTime || this.lastTime : 0, play: this.playRequested };
+      const read = await this.readManifest(true);
+      if (read === "removed" || (read === "ok" && this.audio.getAttribute("src") !== failed)) return;
       this.resumeAt = null;
     }
     if (this.audio.getAttribute("src") === failed) this.fail();
@@ -642,18 +653,15 @@ class NarratePlayer extends HTMLElement {
       // The manifest named new audio after the old one failed (or while it played): go on where it was.
       const resume = this.resumeAt;
       this.resumeAt = null;
-      if (resume) {
-        this.started = true;
-        audio.currentTime = Math.min(resume.time, audio.duration || resume.time);
-        this.updateTime();
-        if (resume.play) this.play();
-        return;
+      if (resume && resume.time) audio.currentTime = Math.min(resume.time, audio.duration || resume.time);
+      else {
+        const start = this.started ? null : this.isFirst() ? startFromUrl() : null;
+        if (start !== null) this.seekTo(start);
+        else this.offerResume();
       }
-      const start = this.started ? null : this.isFirst() ? startFromUrl() : null;
       this.started = true;
-      if (start !== null) this.seekTo(start);
-      else this.offerResume();
       this.updateTime();
+      if (resume && resume.play) this.play();
     });
     audio.addEventListener("ratechange", () => {
       const rate = audio.playbackRate;
@@ -680,6 +688,7 @@ class NarratePlayer extends HTMLElement {
   }
 
   play() {
+    if (this.removed) return this.announce(this.failure);
     this.ui.resume.hidden = true;
     this.playRequested = true;
     const started = this.audio.play();
@@ -762,6 +771,11 @@ class NarratePlayer extends HTMLElement {
 
   announce(message) {
     this.ui.status.textContent = message;
+  }
+
+  // A later load succeeded (the manifest named current files after the page's stale ones failed).
+  settle(message) {
+    if (this.ui.status.textContent === message) this.announce("");
   }
 
   // ---- time, position, resume ----
@@ -890,8 +904,10 @@ class NarratePlayer extends HTMLElement {
         .filter((c) => c && Number.isFinite(Number(c.startTime)) && c.toc !== false)
         .map((c) => ({ start: Number(c.startTime), title: String(c.title ?? "") }))
         .sort((a, b) => a.start - b.start);
+      this.settle(CHAPTERS_FAILED);
     } catch {
-      this.announce("The chapters could not be loaded.");
+      if (url !== this.loadedChapters) return;
+      this.announce(CHAPTERS_FAILED);
       this.emit("error", { message: "chapters" });
     }
     this.renderChapters();
@@ -964,12 +980,17 @@ class NarratePlayer extends HTMLElement {
   // ---- transcript ----
 
   async loadTranscript() {
+    const url = this.getAttribute("transcript");
+    this.loadedTranscript = url;
+    // Only the latest load may fill the cues: an earlier one (the page's transcript, then the manifest's)
+    // is dropped, and the error of a track removed while loading is not the reader's concern.
+    const generation = (this.transcriptGeneration = (this.transcriptGeneration || 0) + 1);
+    const current = () => generation === this.transcriptGeneration;
     for (const old of this.audio.querySelectorAll("track")) old.remove();
     if (this.transcriptBlob) URL.revokeObjectURL(this.transcriptBlob);
     this.transcriptBlob = null;
     this.cues = [];
     this.renderTranscript();
-    const url = this.getAttribute("transcript");
     if (!url) return;
     // Fetched, then handed to <track> as a same-origin blob: a cross-origin <track> would force CORS
     // mode on the audio too, and a CDN without CORS headers would then break playback itself.
@@ -979,17 +1000,19 @@ class NarratePlayer extends HTMLElement {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       text = await response.text();
     } catch {
-      this.announce("The transcript could not be loaded.");
+      if (!current()) return;
+      this.announce(TRANSCRIPT_FAILED);
       this.emit("error", { message: "transcript" });
       return;
     }
-    if (url !== this.getAttribute("transcript")) return;
+    if (!current()) return;
     this.transcriptBlob = URL.createObjectURL(new Blob([text], { type: "text/vtt" }));
     const track = document.createElement("track");
     track.kind = "metadata";
     track.label = "Transcript";
     track.src = this.transcriptBlob;
     track.addEventListener("load", () => {
+      if (!current()) return;
       const cues = Array.from(track.track.cues || []);
       this.cues = cues.map((cue) => ({
         id: cue.id,
@@ -998,10 +1021,12 @@ class NarratePlayer extends HTMLElement {
         // getCueAsHTML parses WebVTT cue text (entities, <v> spans) into inert nodes; only its text is kept.
         text: cue.getCueAsHTML().textContent.replace(/\s+/g, " ").trim(),
       }));
+      this.settle(TRANSCRIPT_FAILED);
+      this.settle(TRANSCRIPT_UNREADABLE);
       this.renderTranscript();
       this.updateTime();
     });
-    track.addEventListener("error", () => this.announce("The transcript could not be read."));
+    track.addEventListener("error", () => current() && this.announce(TRANSCRIPT_UNREADABLE));
     this.audio.append(track);
     track.track.mode = "hidden";
   }
