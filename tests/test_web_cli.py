@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -138,3 +139,63 @@ def test_urls_given_on_the_command_line_must_be_http(feed: tuple[Path, DemoEpiso
     ok = CliRunner().invoke(embed, ["demo", "latest", "--out", str(root), "--player-url", "/assets/narrate"],
                             catch_exceptions=False)
     assert ok.exit_code == 0 and 'src="/assets/narrate/player.js"' in ok.output
+
+
+def test_embed_points_at_the_manifest_it_made_sure_exists(feed: tuple[Path, DemoEpisode]) -> None:
+    from narrate.publish.manifest import manifest_name
+
+    root, demo = feed
+    name = manifest_name(demo.episode.guid)
+    assert not (root / "demo" / name).exists()  # a feed published before manifests existed
+    result = CliRunner().invoke(embed, ["demo", "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    player = parse(result.output).find("narrate-player")
+    assert isinstance(player, Tag) and player.get("manifest") == BASE + name
+    assert player.get("src") == f"{BASE}episodes/{demo.episode.audio.name}"  # the fallback for older players
+    assert json.loads((root / "demo" / name).read_bytes())["guid"] == demo.episode.guid
+
+
+def test_embed_finds_the_episode_by_its_article_url(feed: tuple[Path, DemoEpisode]) -> None:
+    root, demo = feed
+    assert demo.episode.link == "https://example.org/news/coupang"
+    url = "http://EXAMPLE.org/news/coupang/?utm_source=newsletter#top"
+    result = CliRunner().invoke(embed, ["demo", "--url", url, "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    player = parse(result.output).find("narrate-player")
+    assert isinstance(player, Tag) and player.get("episode") == demo.episode.guid
+    for args in (["--url", "https://example.org/news/other"], [demo.episode.guid, "--url", url]):
+        refused = CliRunner().invoke(embed, ["demo", *args, "--out", str(root)], catch_exceptions=False)
+        assert refused.exit_code == 2
+        [line] = refused.output.splitlines()
+        assert line.startswith("narrate: error: ")
+
+
+def test_page_inside_the_feeds_folder_links_relatively(feed: tuple[Path, DemoEpisode], tmp_path: Path) -> None:
+    from narrate.publish.manifest import manifest_name
+
+    root, demo = feed
+    for out, prefix in ((root / "demo" / "story.html", ""), (root / "pages" / "story.html", "../demo/")):
+        args = [str(EXAMPLE_PAGE), "-o", str(out), "--feed", "demo", "--out", str(root)]
+        result = CliRunner().invoke(page, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        html = parse(out.read_text())
+        player, script = html.find("narrate-player"), html.find("script", type="module")
+        assert isinstance(player, Tag) and isinstance(script, Tag)
+        assert script.get("src") == f"{prefix}player/player.js"
+        assert player.get("manifest") == prefix + manifest_name(demo.episode.guid)
+        assert player.get("src") == f"{prefix}episodes/{demo.episode.audio.name}"
+        assert (out.parent / str(player.get("src"))).resolve().is_file()
+    outside = tmp_path / "story.html"
+    result = CliRunner().invoke(page, [str(EXAMPLE_PAGE), "-o", str(outside), "--feed", "demo", "--out", str(root)],
+                                catch_exceptions=False)
+    player = parse(outside.read_text()).find("narrate-player")
+    assert isinstance(player, Tag) and str(player.get("manifest")).startswith(BASE)
+
+
+def test_a_placeholder_base_url_is_warned_about(feed: tuple[Path, DemoEpisode]) -> None:
+    root, _ = feed
+    settings = root / "demo" / "feed.toml"
+    settings.write_text(settings.read_text().replace(BASE, "https://example.org/podcasts/demo/"))
+    result = CliRunner().invoke(embed, ["demo", "--out", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "placeholder base_url https://example.org/podcasts/demo/" in result.stderr

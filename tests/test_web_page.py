@@ -317,3 +317,11 @@ def test_player_js_and_css_stay_under_20_kb_gzipped() -> None:
     static = Path(__file__).parent.parent / "narrate" / "web" / "static"
     data = (static / "player.js").read_bytes() + (static / "player.css").read_bytes()
     assert len(gzip.compress(data, compresslevel=9)) < 20_000
+
+
+def test_the_manifest_form_adds_one_attribute_to_the_old_snippet(demo: DemoEpisode) -> None:
+    old = embed_snippet(demo.episode, media_base_url="/demo/episodes", player_base_url="/_narrate")
+    new = embed_snippet(demo.episode, media_base_url="/demo/episodes", player_base_url="/_narrate",
+                        manifest_url="/demo/manifests/0123456789abcdef.json")
+    assert "manifest=" not in old
+    assert new == old.replace("<narrate-player ", '<narrate-player manifest="/demo/manifests/0123456789abcdef.json" ')

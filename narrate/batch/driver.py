@@ -38,6 +38,7 @@ from narrate.pipeline import NarrateOptions, published_unchanged, record
 from narrate.pipeline import Status as NarrationStatus
 from narrate.publish.episode import write_feed
 from narrate.publish.feed import Feed
+from narrate.publish.manifest import manifests_disagree
 from narrate.sources.read import ReadOptions
 
 STALE_SCRATCH_SECONDS = 3600
@@ -233,7 +234,8 @@ class _Recorder:
         self.last_feed = time.monotonic()
 
     def feed_stale(self) -> bool:
-        """Whether a record was saved after feed.xml was last written."""
+        """Whether a record was saved after feed.xml was last written, or an episode lacks its manifest (a feed
+        published before manifests existed gets them from its first batch)."""
         feed_xml = self.feed.path / "feed.xml"
         records = self.feed.store.records_dir
         if not records.is_dir():
@@ -241,7 +243,9 @@ class _Recorder:
         if not feed_xml.exists():
             return True
         written = feed_xml.stat().st_mtime_ns
-        return any(path.stat().st_mtime_ns > written for path in records.glob("*.json"))
+        paths = list(records.glob("*.json"))
+        return (any(path.stat().st_mtime_ns > written for path in paths)
+                or manifests_disagree(self.feed, (path.stem for path in paths)))
 
 
 def journal_skip(journal: Journal, feed: Feed, item: BatchItem, settings: str) -> Episode | None:
