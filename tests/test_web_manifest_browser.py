@@ -159,3 +159,38 @@ def test_a_page_whose_audio_is_gone_at_once_recovers_through_the_manifest(page: 
             f"document.querySelector('{PLAYER}').shadowRoot.querySelector('audio').currentTime >= 3", timeout=10_000)
         plays(page, second.audio.name)
         assert player(page, "p.shadowRoot.querySelector('.bar-failure').hidden") is True
+
+
+def test_audio_gone_mid_listen_resumes_at_the_same_second_on_the_new_file(page: Any, tmp_path: Path) -> None:
+    # Long enough (over 1 MB) that Chromium fetches it in parts; the reader's cache is off (CDP), as when the
+    # browser evicted the file: the part after the seek is asked of the server, which no longer has it.
+    article = tmp_path / "long.txt"
+    article.write_text("Ferries Return to the Harbor\n\n" + "\n\n".join(
+        f"Paragraph {i}. The harbor master said ferry number {i} would sail again on Monday after repairs to "
+        "its engine." for i in range(55)), encoding="utf-8")
+    feeds = tmp_path / "feeds"
+    first = publish(feeds, "strict", article)
+    assert first.audio.size > 1_300_000
+    with (feeds / "strict" / "feed.toml").open("a", encoding="utf-8") as settings:
+        settings.write("keep_replaced_days = 0\n")
+    narrate("page", str(EXAMPLE_PAGE), "-o", str(feeds / "strict" / "article.html"), "--feed", "strict",
+            "--out", str(feeds))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    with running_server(feeds) as base:
+        page.goto(f"{base}/strict/article.html")
+        wait_for_audio(page, first.audio.name)
+        with article.open("a", encoding="utf-8") as text:
+            text.write("\n\nThe first ferry is full already.\n")
+        second = publish(feeds, "strict", article)
+        assert answers(f"{base}/strict/episodes/{first.audio.name}") == 404
+        seek_to = first.duration - 30
+        page.evaluate(f"document.querySelector('{PLAYER}').seekTo({seek_to})")
+        page.locator(f"{PLAYER} .bar-play").click()
+        wait_for_audio(page, second.audio.name)
+        page.wait_for_function(
+            f"(() => {{ const a = document.querySelector('{PLAYER}').shadowRoot.querySelector('audio');"
+            f" return !a.paused && a.currentTime > {seek_to + 0.5}; }})()", timeout=10_000)
+        assert player(page, "a.currentTime") < seek_to + 10  # where the reader was, not from the start
+        assert status(page) == ""
