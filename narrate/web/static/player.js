@@ -559,9 +559,12 @@ class NarratePlayer extends HTMLElement {
     if (this.audio.getAttribute("src") === failed) this.fail();
   }
 
-  // The audio is gone: taken down (its manifest is 404) or missing; never called for a blocked autoplay.
+  // The audio is gone: taken down (its manifest is 404), missing, or not decodable; never called for a
+  // blocked autoplay. (Browsers report a 404 as an unsupported source, so only a decode error is told apart.)
   fail() {
-    this.failure = this.removed ? "This audio was removed." : "This audio is no longer available.";
+    const error = this.audio.error;
+    this.failure = this.removed ? "This audio was removed."
+      : error && error.code === error.MEDIA_ERR_DECODE ? "This audio could not be played." : "This audio is no longer available.";
     this.announce(this.failure);
     this.showFailure();
     this.emit("error", { message: "audio", removed: Boolean(this.removed) });
