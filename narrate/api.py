@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from narrate.errors import ConfigError, PublishError
 from narrate.model import Article, Episode, EpisodeCheck, Script, Take
 from narrate.pipeline import (
+    Action,
     NarrateOptions,
     Narration,
     Status,
@@ -23,6 +24,7 @@ from narrate.pipeline import (
     load_preparer,
     narrate,
 )
+from narrate.pipeline import dry_run as pipeline_dry_run
 from narrate.publish import episode as publishing
 from narrate.publish.feed import Feed
 from narrate.publish.manifest import manifest_name
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 from narrate.voice.profiles import Cast
 
 __all__ = [
+    "Action",
     "Feed",
     "NarrateOptions",
     "Narration",
@@ -48,6 +51,7 @@ __all__ = [
     "check_episode",
     "choose_cast",
     "create_feed",
+    "dry_run_article",
     "episode_summary",
     "feed_cast",
     "find_episode",
@@ -113,6 +117,22 @@ def narrate_article(
                    on_script=on_script, now=now)
 
 
+def dry_run_article(
+    source: str | Path | Article,
+    feed: Feed | Path,
+    options: NarrateOptions | None = None,
+    *,
+    registry: EngineRegistry | None = None,
+    preparer: SpeechPreparer | None = None,
+) -> Narration:
+    """What narrating ``source`` into ``feed`` would do (a ``PLANNED`` narration with a ``preview``): the
+    article read, the cast and every voice checked (each speaks one sentence), nothing written — not even
+    the feed folder when it is new."""
+    path = feed.path if isinstance(feed, Feed) else feed
+    return pipeline_dry_run(source, Feed.draft(path), options or NarrateOptions(),
+                            registry or EngineRegistry.from_entry_points(), preparer=preparer)
+
+
 def find_episode_by_url(feed: Feed | Path, url: str) -> Episode | None:
     """The episode narrated from the article at ``url`` (tracking parameters, fragment, trailing slash and
     http/https ignored), if the feed has one."""
@@ -159,6 +179,12 @@ def narration_summary(feed: Feed, narration: Narration) -> dict[str, Any]:
         "duration": round(narration.duration, 3),
         "warnings": list(narration.warnings),
     }
+    if narration.preview is not None:
+        preview = narration.preview
+        summary["changed"] = False
+        summary["dry_run"] = {"action": preview.action.value, "voices": preview.voices,
+                              "chapters": preview.chapters,
+                              "estimated_duration": round(preview.estimated_duration, 1)}
     if narration.episode is not None:
         summary["episode"] = episode_summary(feed, narration.episode)
     return summary

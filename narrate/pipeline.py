@@ -97,6 +97,31 @@ class Status(StrEnum):
     """Rendered and its files written to the media location; recording it is the caller's (batch workers)."""
     UNCHANGED = "unchanged"
     """The feed already has this article's episode, made from exactly the same inputs."""
+    PLANNED = "planned"
+    """A dry run: read, scripted, every voice heard once; nothing written (see :class:`Preview`)."""
+
+
+class Action(StrEnum):
+    """What publishing a planned narration would do to the feed."""
+
+    NEW = "new"
+    """Add an episode the feed does not have."""
+    REPLACE = "replace"
+    """Replace the published episode of this article (same GUID, new files)."""
+    UNCHANGED = "unchanged"
+    """Nothing: the published episode was made from exactly these inputs."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a dry run found out without writing anything."""
+
+    action: Action
+    voices: dict[str, str]
+    """Which voice reads each role that has sentences (role value -> voice name)."""
+    chapters: int
+    estimated_duration: float
+    """Seconds, from each voice's pace on the sentence it spoke in the dry run."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +141,14 @@ class Narration:
     """Seconds spent in each stage: read, script, synthesize, assemble, encode, record."""
     warnings: tuple[str, ...] = ()
     """What went less well than asked but did not stop the narration (a lead image refused, ...)."""
+    preview: Preview | None = None
+    """What a dry run (``PLANNED``) found."""
 
     @property
     def duration(self) -> float:
-        """Length of the episode in seconds."""
+        """Length of the episode in seconds (a dry run's estimate)."""
+        if self.preview is not None:
+            return self.preview.estimated_duration
         if self.episode is not None:
             return self.episode.duration
         return self.written.timeline.duration if self.written is not None else 0.0
@@ -356,6 +385,55 @@ def describe(script: Script) -> str:
         if chapter.role is Role.BODY and chapter.title != DISCLOSURE_HEADING:
             return " ".join(s.written for s in chapter.sentences[:3])
     return meta.title
+
+
+def preview(planned: Plan) -> Preview:
+    """What publishing ``planned`` would do, with every voice of the cast that has sentences loaded and heard
+    on its first sentence (straight from the engine: a dry run leaves the sentence cache alone too)."""
+    published = planned.feed.store.get(planned.guid)
+    if published is None:
+        action = Action.NEW
+    elif published_unchanged(planned.feed, planned.guid, planned.render_key) is not None:
+        action = Action.UNCHANGED
+    else:
+        action = Action.REPLACE
+    roles: dict[str, str] = {}
+    first: dict[str, str] = {}
+    characters: dict[str, int] = {}
+    pauses = 0.0
+    for sentence in planned.script.sentences():
+        profile = planned.cast.profile_for(sentence.role)
+        name = profile.name
+        pauses += profile.sentence_pause
+        roles.setdefault(sentence.role.value, name)
+        first.setdefault(name, sentence.spoken)
+        characters[name] = characters.get(name, 0) + len(sentence.spoken)
+    seconds = 0.0
+    for name, text in first.items():
+        voice = planned.voices[name]
+        voice.engine.load(voice.options)
+        audio = voice.engine.synthesize(text, voice.options)
+        pace = audio.duration / max(len(text), 1)
+        seconds += pace * characters[name]
+    release_engine_memory(planned.voices)
+    return Preview(action, roles, len(planned.script.chapters), seconds + pauses)
+
+
+def dry_run(source: str | Path | Article, feed: Feed, options: NarrateOptions, registry: EngineRegistry, *,
+            preparer: SpeechPreparer | None = None) -> Narration:
+    """Everything a narration checks before it writes — the article read, the cast and its voices (each heard
+    once), the script, whether the feed would change — with nothing written (``feed`` may be a
+    :meth:`Feed.draft`, which refuses writes)."""
+    watch = _Stopwatch()
+    article = source if isinstance(source, Article) else read_source(str(source), options.read)
+    watch.lap("read")
+    planned = plan(article, feed, options, registry, preparer)
+    watch.lap("script")
+    found = preview(planned)
+    watch.lap("synthesize")
+    sentences = sum(1 for _ in planned.script.sentences())
+    return Narration(Status.PLANNED, planned.guid, article.meta.title, sentences,
+                     episode=feed.store.get(planned.guid), stages=watch.stages, preview=found)
 
 
 class _Stopwatch:

@@ -41,7 +41,7 @@ def published_feed(tmp_path_factory: pytest.TempPathFactory, server: str) -> Pat
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NARRATE_HOME", str(tmp_path_factory.mktemp("home")))
         result = CliRunner().invoke(main, ["article", f"{server}/article", "--allow-private", "--feed", "news",
-                                           "--out", str(out), "--dry-run"], catch_exceptions=False)
+                                           "--out", str(out), "--voice", "fake"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
 
@@ -97,7 +97,7 @@ def test_bad_source_is_refused_and_nothing_changes(
     before = snapshot(published_feed)
     source = make_source(tmp_path, server)
     result = CliRunner().invoke(main, ["article", source, "--allow-private", "--timeout", "1", "--feed", "news",
-                                       "--out", str(published_feed), "--dry-run"])
+                                       "--out", str(published_feed), "--voice", "fake"])
     assert result.exit_code == 2, result.output
     assert result.output.startswith("narrate: error: ")
     assert result.output.count("\n") == 1

@@ -173,13 +173,13 @@ def test_cli_reports_failures_in_summary_and_exit_code(tmp_path: Path) -> None:
     write_articles(tmp_path / "a", 2)
     out = tmp_path / "feeds"
     result = CliRunner().invoke(batch, [str(tmp_path / "a"), str(tmp_path / "missing.md"), "--feed", "news",
-                                        "--out", str(out), "--dry-run", "--jobs", "1"], catch_exceptions=False)
+                                        "--out", str(out), "--voice", "fake", "--jobs", "1"], catch_exceptions=False)
     assert result.exit_code == 1
     assert "Report 0 on the river" in result.output
     assert "missing.md: no such file or directory" in result.output
     assert "2 published, 1 failed" in result.output
 
-    again = CliRunner().invoke(batch, [str(tmp_path / "a"), "--feed", "news", "--out", str(out), "--dry-run",
+    again = CliRunner().invoke(batch, [str(tmp_path / "a"), "--feed", "news", "--out", str(out), "--voice", "fake",
                                        "--jobs", "1"], catch_exceptions=False)
     assert again.exit_code == 0
     assert "2 skipped" in again.output

@@ -62,7 +62,7 @@ def test_cli_runs_on_a_local_cluster(tmp_path: Path) -> None:
 
     write_articles(tmp_path / "a", 3)
     result = CliRunner().invoke(batch, [str(tmp_path / "a"), "--feed", "news", "--out", str(tmp_path / "feeds"),
-                                        "--dry-run", "--cluster", "local:2"], catch_exceptions=False)
+                                        "--voice", "fake", "--cluster", "local:2"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "3 published" in result.output
     assert len(check_feed(tmp_path / "feeds" / "news")) == 3

@@ -19,7 +19,8 @@ CLI = [sys.executable, "-c", "from narrate.cli import main; main()", "batch"]
 
 def start_batch(sources: list[str], out: Path, jobs: int = 1) -> subprocess.Popen[str]:
     """``narrate batch`` with the fake engine in its own process group (so its workers die with it)."""
-    return subprocess.Popen([*CLI, *sources, "--feed", "news", "--out", str(out), "--dry-run", "--jobs", str(jobs)],
+    return subprocess.Popen([*CLI, *sources, "--feed", "news", "--out", str(out), "--voice", "fake",
+                             "--jobs", str(jobs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, "COLUMNS": "200"})
 
@@ -60,7 +61,7 @@ def test_kill_9_then_rerun_redoes_nothing_finished(tmp_path: Path) -> None:
     assert published_before <= len(survivors)
     check_feed(feed_dir)
 
-    rerun = subprocess.run([*CLI, str(tmp_path / "a"), "--feed", "news", "--out", str(out), "--dry-run",
+    rerun = subprocess.run([*CLI, str(tmp_path / "a"), "--feed", "news", "--out", str(out), "--voice", "fake",
                             "--jobs", "1"], capture_output=True, text=True, timeout=300,
                            env={**os.environ, "COLUMNS": "200"})
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr

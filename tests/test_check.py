@@ -139,7 +139,7 @@ def test_check_without_the_extra_stops_before_narrating(tmp_path: Path, monkeypa
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "faster_whisper" else real(name, *a))
     result = CliRunner().invoke(main, [command, str(DATA / "bridge-reopens.txt"), "--feed", "harbor", "--out",
-                                       str(tmp_path), "--dry-run", "--check", "--check-model", str(tmp_path)])
+                                       str(tmp_path), "--voice", "fake", "--check", "--check-model", str(tmp_path)])
     assert result.exit_code == 2 and "narrate[check]" in result.stderr
     assert not (tmp_path / "harbor" / "records").exists()
 

@@ -87,7 +87,7 @@ def show(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Show]:
         markdown = api.narrate_article(source, feed_dir, api.NarrateOptions(voice="fake"), registry=registry,
                                        now=NOW)
         result = CliRunner().invoke(cli, ["article", str(DATA / "bridge-reopens.txt"), "--feed", "harbor",
-                                          "--out", str(root), "--dry-run", "--url", TEXT_URL],
+                                          "--out", str(root), "--voice", "fake", "--url", TEXT_URL],
                                     catch_exceptions=False)
         assert result.exit_code == 0, result.output
         [text] = [e for e in api.list_episodes(feed_dir) if e.guid != markdown.guid]
@@ -315,7 +315,7 @@ def test_a_hostile_image_never_stops_a_narration(tmp_path: Path) -> None:
     source.write_text(MARKDOWN.replace("lead.jpg", "bomb.png"), encoding="utf-8")
     (tmp_path / "bomb.png").write_bytes(_png_header_only(60_000, 60_000))
     result = CliRunner().invoke(cli, ["article", str(source), "--feed", "harbor", "--out", str(tmp_path),
-                                      "--dry-run"], catch_exceptions=False)
+                                      "--voice", "fake"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "warning: lead image" in result.output
     [episode] = api.list_episodes(feed_dir)
@@ -393,7 +393,7 @@ def test_new_feed_settings_are_checked(line: str, message: str, tmp_path: Path) 
 
 def test_a_rerun_says_unchanged(show: Show) -> None:
     result = CliRunner().invoke(cli, ["article", str(DATA / "bridge-reopens.txt"), "--feed", "harbor",
-                                      "--out", str(show.feed_dir.parent), "--dry-run", "--url", TEXT_URL],
+                                      "--out", str(show.feed_dir.parent), "--voice", "fake", "--url", TEXT_URL],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "unchanged since it was last published" in result.output and "(unchanged)" in result.output

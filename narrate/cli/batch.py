@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
 from narrate.batch.driver import BatchOptions, BatchReport, Outcome, Status, run_batch
 from narrate.batch.runner import PoolRunner, Runner, default_jobs, threads_per_worker
+from narrate.batch.sources import expand_sources
 from narrate.cli.article import create_feed, narrate_options
-from narrate.cli.common import check_options, feeds_option, friendly_errors, narration_options, plural, read_options
+from narrate.cli.common import (
+    check_options,
+    feeds_option,
+    friendly_errors,
+    json_option,
+    narration_options,
+    plural,
+    read_options,
+)
+from narrate.pipeline import NarrateOptions
 from narrate.publish.feed import Feed
 
 EXIT_SOME_FAILED = 1
@@ -30,11 +42,12 @@ EXIT_SOME_FAILED = 1
 @narration_options
 @read_options
 @check_options
+@json_option
 @friendly_errors
 def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int | None, fail_fast: bool,
           scheduler: str | None, cluster: str | None, cast: str | None, voice: str | None, force: bool,
           dry_run: bool, no_cache: bool, allow_private: bool, timeout: float, check_after: bool,
-          check_model: Path | None) -> None:
+          check_model: Path | None, as_json: bool) -> None:
     """Narrate every article in SOURCES into one feed.
 
     A SOURCE is an article file or URL, a directory, a glob, a file listing paths or URLs (one per
@@ -48,15 +61,21 @@ def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int 
       narrate batch articles/ --feed world-news
       narrate batch https://example.org/rss.xml --feed world-news --jobs 2
       narrate batch 'drafts/*.md' --feed world-news --cluster local:2
+      narrate batch articles/ --feed world-news --json > results.jsonl
     """
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
-    feed = create_feed(feeds_root / feed_name)
+    if dry_run and check_after:
+        raise click.UsageError("--check hears published episodes; a --dry-run publishes none")
     from narrate import api
 
+    narrate = narrate_options(cast, voice, force, no_cache, allow_private, timeout)
+    if dry_run:
+        failed = _dry_run(sources, api.Feed.draft(feeds_root / feed_name), narrate, as_json, fail_fast)
+        sys.exit(EXIT_SOME_FAILED if failed else 0)
+    feed = create_feed(feeds_root / feed_name)
     engine = api.asr_engine(feed, check_model) if check_after else None  # a missing extra stops us first
-    options = BatchOptions(narrate_options(cast, voice, force, dry_run, no_cache, allow_private, timeout),
-                           fail_fast=fail_fast)
+    options = BatchOptions(narrate, fail_fast=fail_fast)
     with ExitStack() as stack:
         runner: Runner
         if scheduler or cluster:
@@ -67,8 +86,9 @@ def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int 
         else:
             count = jobs or default_jobs()
             runner = stack.enter_context(PoolRunner(count, feed, options.narrate, threads_per_worker(count)))
-        report = _run_with_progress(sources, feed, options, runner)
-    _print_summary(report)
+        report = _run_with_progress(sources, feed, options, runner, as_json)
+    if not as_json:
+        _print_summary(report)
     flagged = 0
     if engine is not None:
         for outcome in report.outcomes:
@@ -82,7 +102,72 @@ def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int 
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _run_with_progress(sources: tuple[str, ...], feed: Feed, options: BatchOptions, runner: Runner) -> BatchReport:
+def outcome_summary(feed: Feed, outcome: Outcome) -> dict[str, Any]:
+    """One article's line of ``narrate batch --json``: what became of it and, once published, its episode
+    (the same fields as ``narrate article --json``)."""
+    from narrate import api
+
+    line: dict[str, Any] = {"source": outcome.source, "status": outcome.status.value,
+                            "changed": outcome.status is Status.PUBLISHED, "guid": outcome.guid,
+                            "title": outcome.title, "duration": round(outcome.duration, 3),
+                            "sentences": outcome.sentences, "cache_hits": outcome.cache_hits,
+                            "seconds": round(outcome.seconds, 2)}
+    if outcome.error:
+        line["error"] = outcome.error
+    episode = feed.store.get(outcome.guid) if outcome.guid else None
+    if episode is not None:
+        line["episode"] = api.episode_summary(feed, episode)
+    return line
+
+
+def _dry_run(sources: tuple[str, ...], feed: Feed, options: NarrateOptions, as_json: bool,
+             fail_fast: bool) -> int:
+    """Each article's dry run, one line (or JSON object) each; returns how many failed. Writes nothing:
+    no journal, no feed folder, no cache."""
+    from narrate import api
+    from narrate.cli.article import ACTIONS
+    from narrate.errors import NarrateError
+
+    expansion = expand_sources(sources, options.read)
+    failed = 0
+
+    def failure(source: str, reason: str) -> None:
+        nonlocal failed
+        failed += 1
+        if as_json:
+            click.echo(json.dumps({"source": source, "status": "failed", "error": reason}, ensure_ascii=False))
+        else:
+            click.echo(f"failed: {source}: {reason}")
+
+    for problem in expansion.problems:
+        failure(problem.source, problem.reason)
+    preparer = None
+    for item in expansion.items:
+        if fail_fast and failed:
+            break
+        try:
+            if preparer is None:
+                preparer = api.load_preparer(api.feed_cast(feed, options), feed)
+            planned = api.dry_run_article(item.source, feed, options, preparer=preparer)
+        except NarrateError as error:
+            failure(item.source, str(error))
+            continue
+        if as_json:
+            click.echo(json.dumps({"source": item.source, **api.narration_summary(feed, planned)},
+                                  ensure_ascii=False))
+        else:
+            preview = planned.preview
+            assert preview is not None
+            click.echo(f"{item.label}: {ACTIONS[preview.action]}; {plural(planned.sentences, 'sentence')}, "
+                       f"about {preview.estimated_duration / 60:.1f} min")
+    if not as_json:
+        click.echo(f"dry run of {plural(len(expansion.items) + len(expansion.problems), 'article')}: "
+                   f"{failed} failed; nothing was written")
+    return failed
+
+
+def _run_with_progress(sources: tuple[str, ...], feed: Feed, options: BatchOptions, runner: Runner,
+                       as_json: bool = False) -> BatchReport:
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -110,6 +195,8 @@ def _run_with_progress(sources: tuple[str, ...], feed: Feed, options: BatchOptio
             progress.console.print(f"[{colour}]{outcome.status.value}[/{colour}] {escape(outcome.source)}: "
                                    f"{escape(outcome.error or '')}", highlight=False, soft_wrap=True)
         progress.update(task_id, advance=1, minutes=minutes, failures=failures)
+        if as_json:
+            click.echo(json.dumps(outcome_summary(feed, outcome), ensure_ascii=False))
 
     with progress:
         return run_batch(sources, feed, options, runner=runner, on_plan=planned, on_outcome=finished)

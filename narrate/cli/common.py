@@ -68,10 +68,16 @@ cast_options = _options(
 narration_options = _options(
     cast_options,
     click.option("--force", is_flag=True, help="Render and publish again even if nothing changed."),
-    click.option("--dry-run", is_flag=True, help="Use the fake engine (tones, instantly) to check the whole flow."),
+    click.option("--dry-run", is_flag=True,
+                 help="Read, script and hear each voice once, then say what would be published; write nothing "
+                      "(--voice fake publishes with tones instead)."),
     click.option("--no-cache", is_flag=True, help="Synthesize every sentence; neither read nor fill the cache."),
 )
 """How an article is narrated: ``cast``, ``voice``, ``force``, ``dry_run``, ``no_cache``."""
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print the result as JSON (one object per article) for scripts and a CMS.")
+"""Machine-readable results: ``as_json``."""
 
 check_options = _options(
     click.option("--check", "check_after", is_flag=True,

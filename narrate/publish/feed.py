@@ -23,13 +23,23 @@ from narrate.model import Episode
 from narrate.publish import ledger
 from narrate.publish.files import WriteHook, WriteStep, fault_hooks, write_atomic
 from narrate.publish.media import MediaStore
-from narrate.publish.settings import FeedSettings, default_feed_toml, read_feed_settings
+from narrate.publish.settings import (
+    FeedSettings,
+    default_feed_settings,
+    default_feed_toml,
+    read_feed_settings,
+)
 from narrate.publish.store import EpisodeStore
 
 __all__ = ["Feed", "FeedView", "WriteHook", "WriteStep"]
 
 FeedView = Callable[["Feed", Sequence[Episode], str], None]
 """Run after feed.xml is written, with the episodes it lists and the artwork URL: e.g. the show page."""
+
+
+def refuse_writes(step: WriteStep, name: str) -> None:
+    """The hook of a dry run's feed: a write reaching it is a bug, stopped before any byte is written."""
+    raise PublishError(f"a dry run must write nothing, but it was about to write {name} ({step.value})")
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,13 @@ class Feed:
         except OSError as error:
             raise PublishError(f"cannot create the feed {path}: {error}") from error
         return cls.open(path, views=views, hooks=hooks), [settings_file]
+
+    @classmethod
+    def draft(cls, path: Path, *, views: Sequence[FeedView] = ()) -> Feed:
+        """The feed in ``path`` for a dry run: the existing one, or the one ``create`` would make; either way
+        a value that refuses every write (a dry run writes nothing a user already has)."""
+        settings = read_feed_settings(path) if (path / "feed.toml").exists() else default_feed_settings(path)
+        return cls(path, settings, tuple(views), (refuse_writes,))
 
     @classmethod
     def open_or_create(cls, path: Path, *, views: Sequence[FeedView] = (),

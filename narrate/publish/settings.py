@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from narrate.audio.encode import BITRATES, FORMATS, EncodeOptions
 from narrate.errors import ConfigError
-from narrate.settings import read_toml
+from narrate.settings import parse_toml, read_toml
 
 DEFAULT_FEED_TOML = """\
 # Settings of this podcast feed. Edit freely; `narrate article FILE --feed {name}` reads them.
@@ -207,6 +208,29 @@ KNOWN_KEYS = frozenset((*KEY_ORDER, *LATER_KEYS, "keep_replaced_days", "check_mo
 ``check_model`` is ``narrate check``'s."""
 
 
+PLACEHOLDER_HOSTS = frozenset({"example.org", "example.com", "example.net"})
+"""Where a new feed.toml points until someone edits it (RFC 2606 names: nothing is published there)."""
+PLACEHOLDER_EMAIL = "podcasts@example.org"
+
+
+def is_placeholder_url(url: str | None) -> bool:
+    """Whether ``url`` is at a placeholder host (``example.org`` and co.), where no listener can fetch it."""
+    if not url:
+        return False
+    return (urlsplit(url).hostname or "").lower().rstrip(".") in PLACEHOLDER_HOSTS
+
+
+def placeholder_settings(settings: FeedSettings) -> list[str]:
+    """The feed.toml keys that still hold a new feed's placeholders, as ``key = value``."""
+    show, media = settings.show, settings.media
+    found = [(key, value) for key, value in (("base_url", show.base_url), ("link", show.link),
+                                             ("media_url", media.media_url), ("image", show.image))
+             if isinstance(value, str) and is_placeholder_url(value)]
+    if show.email == PLACEHOLDER_EMAIL:
+        found.append(("email", show.email))
+    return [f"{key} = {value}" for key, value in found]
+
+
 def default_feed_toml(name: str) -> str:
     """The commented feed.toml a new feed starts with."""
     title = name.replace("-", " ").replace("_", " ").title()
@@ -219,7 +243,16 @@ def read_feed_settings(feed_dir: Path) -> FeedSettings:
     if not path.is_file():
         raise ConfigError(f"{feed_dir}: no feed here (no feed.toml); `narrate article SOURCE --feed "
                           f"{feed_dir.name}` creates one")
-    data = read_toml(path, KNOWN_KEYS)
+    return _validated(path, feed_dir, read_toml(path, KNOWN_KEYS))
+
+
+def default_feed_settings(feed_dir: Path) -> FeedSettings:
+    """The settings a new feed in ``feed_dir`` would start with, without writing its feed.toml (dry runs)."""
+    path = feed_dir / "feed.toml"
+    return _validated(path, feed_dir, parse_toml(default_feed_toml(feed_dir.name), str(path), KNOWN_KEYS))
+
+
+def _validated(path: Path, feed_dir: Path, data: dict[str, Any]) -> FeedSettings:
     for key in ("title", "description", "base_url"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ConfigError(f"{path}: '{key}' is required and must be text")

@@ -21,6 +21,7 @@ from typing import Any
 
 from narrate.errors import InputError
 from narrate.publish.rss import podcast_guid
+from narrate.publish.settings import PLACEHOLDER_EMAIL, is_placeholder_url
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -74,9 +75,38 @@ def validate_feed(source: FeedSource) -> list[Finding]:
     except etree.XMLSyntaxError as error:
         return [Finding("error", "feed", f"not well-formed XML: {error}")]
     findings = list(_channel(root, source))
+    findings += _placeholders(root)
     findings += _items(root, source)
     findings += _schema(root)
     return sorted(findings, key=lambda f: f.level != "error")
+
+
+PUBLISHED_ADDRESSES = (
+    ("channel/link", "channel/link", None),
+    ("channel/atom:link", "channel/atom:link[@rel='self']", "href"),
+    ("channel/itunes:image", "channel/itunes:image", "href"),
+    ("item/enclosure", "channel/item/enclosure", "url"),
+    ("item/podcast:transcript", "channel/item/podcast:transcript", "url"),
+    ("item/podcast:chapters", "channel/item/podcast:chapters", "url"),
+    ("item/itunes:image", "channel/item/itunes:image", "href"),
+)
+"""The addresses a feed publishes itself at (not the articles it links to), where a placeholder means
+listeners get nothing."""
+
+
+def _placeholders(root: Any) -> Iterator[Finding]:
+    """A warning per kind of address still at a new feed.toml's placeholder host (example.org)."""
+    for where, path, attribute in PUBLISHED_ADDRESSES:
+        values = [e.get(attribute) if attribute else e.text for e in root.iterfind(path, NS)]
+        found = [v for v in values if is_placeholder_url(v)]
+        if found:
+            count = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            yield Finding("warning", where, f"{found[0]}{count} is a placeholder address nobody can fetch; "
+                                            "set base_url (and media_url, link) in feed.toml")
+    owner = _text(root, "channel/itunes:owner/itunes:email")
+    if owner == PLACEHOLDER_EMAIL:
+        yield Finding("warning", "channel/itunes:owner/itunes:email",
+                      f"{owner} is a placeholder; set email in feed.toml (Apple mails the owner)")
 
 
 def _text(element: Any, path: str) -> str | None:

@@ -32,17 +32,17 @@ def test_a_kill_at_any_step_then_a_rerun_leaves_a_consistent_feed(tmp_path: Path
     earlier = 0 if step is WriteStep.ARTWORK else 1
     if earlier:
         first = run_process("article", str(DATA / "harbor-ferry.txt"), "--feed", "news", "--out", str(feeds),
-                            "--dry-run")
+                            "--voice", "fake")
         assert first.returncode == 0, first.stderr
     # A writer that died mid-write long ago left its temp files behind.
     (feed_dir / "records").mkdir(exist_ok=True)
     (feed_dir / "records" / ".x.json.deadhost-1.abc.tmp").write_bytes(b"half")
     (feed_dir / ".feed.xml.deadhost-1.abc.tmp").write_bytes(b"half")
     killed = run_process("article", str(DATA / "bridge-reopens.txt"), "--feed", "news", "--out", str(feeds),
-                         "--dry-run", env={"NARRATE_KILL_AT": step.value})
+                         "--voice", "fake", env={"NARRATE_KILL_AT": step.value})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     again = run_process("article", str(DATA / "bridge-reopens.txt"), "--feed", "news", "--out", str(feeds),
-                        "--dry-run")
+                        "--voice", "fake")
     assert again.returncode == 0, again.stderr
     records = {p.stem for p in (feed_dir / "records").glob("*.json")}
     listed = set(re.findall(r"<guid[^>]*>([^<]+)</guid>", (feed_dir / "feed.xml").read_text(encoding="utf-8")))

@@ -21,11 +21,12 @@ def test_two_feeds_sharing_a_media_folder_keep_each_others_files(tmp_path: Path)
     for name in ("a", "b"):
         make_feed(tmp_path / "feeds" / name, f'media = "{share}"\nmedia_url = "https://cdn.example.org/"\n'
                                              "keep_replaced_days = 0\n")
-    assert run("article", str(ARTICLE), "--feed", "a", "--out", str(tmp_path / "feeds"), "--dry-run").exit_code == 0
+    assert run("article", str(ARTICLE), "--feed", "a", "--out", str(tmp_path / "feeds"),
+               "--voice", "fake").exit_code == 0
     of_a = published(share)
     assert len(of_a) == 5  # audio, VTT, SRT, chapters, episode artwork
     for source in (DATA / "harbor-ferry.txt", DATA / "ledger-flood-barrier.txt"):
-        result = run("article", str(source), "--feed", "b", "--out", str(tmp_path / "feeds"), "--dry-run")
+        result = run("article", str(source), "--feed", "b", "--out", str(tmp_path / "feeds"), "--voice", "fake")
         assert result.exit_code == 0, result.output
     assert run("feed", "rebuild", "b", "--out", str(tmp_path / "feeds")).exit_code == 0
     assert of_a <= published(share)
@@ -43,7 +44,7 @@ def test_the_same_article_in_two_feeds_shares_files_kept_while_either_uses_them(
         make_feed(tmp_path / "feeds" / name, f'media = "{share}"\nmedia_url = "https://cdn.example.org/"\n')
     for name in ("a", "b"):
         assert run("article", str(ARTICLE), "--feed", name, "--out", str(tmp_path / "feeds"),
-                   "--dry-run").exit_code == 0
+                   "--voice", "fake").exit_code == 0
     files = published(share)
     assert len(files) == 5  # identical files (all five here, the feeds being alike) share their names
     assert run("feed", "remove", "b", "old-stone-bridge-reopens-to-cyclists", "--out",
@@ -62,7 +63,7 @@ def test_a_foreign_file_in_the_feeds_own_media_folder_is_never_deleted(tmp_path:
     import os
 
     os.utime(foreign, (0, 0))  # very old: the old collector deleted anything older than 6 hours
-    result = run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"), "--dry-run")
+    result = run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"), "--voice", "fake")
     assert result.exit_code == 0, result.output
     assert "interview-raw.wav" in result.output + caplog.text  # reported once
     assert run("feed", "remove", "news", "old-stone-bridge-reopens-to-cyclists", "--out",
@@ -81,7 +82,7 @@ def test_a_mistyped_media_path_to_a_system_like_folder_is_refused_and_left_alone
     (system / "subdir").mkdir()
     feed_dir = make_feed(tmp_path / "feeds" / "news", f'media = "{system}"\nmedia_url = "https://cdn.example.org/"\n')
     before, feed_before = snapshot(system), snapshot(feed_dir)
-    result = run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"), "--dry-run")
+    result = run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"), "--voice", "fake")
     assert str(system) in one_line_error(result)
     rebuilt = run("feed", "rebuild", "news", "--out", str(tmp_path / "feeds"))
     assert str(system) in one_line_error(rebuilt)
@@ -94,7 +95,7 @@ def test_an_empty_external_folder_is_claimed_with_a_marker(tmp_path: Path) -> No
     share.mkdir()
     make_feed(tmp_path / "feeds" / "news", f'media = "{share}"\nmedia_url = "https://cdn.example.org/"\n')
     assert run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"),
-               "--dry-run").exit_code == 0
+               "--voice", "fake").exit_code == 0
     assert (share / ".narrate" / "location").is_file()
     published = [p.name for p in share.iterdir() if p.name != ".narrate"]
     assert len(published) == 5  # audio, VTT, SRT, chapters, episode artwork

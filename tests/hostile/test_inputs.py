@@ -20,14 +20,15 @@ from tests.hostile.support import ARTICLE, make_feed, one_line_error, run, snaps
 @pytest.fixture
 def feeds(tmp_path: Path) -> Path:
     make_feed(tmp_path / "feeds" / "news")
-    assert run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"), "--dry-run").exit_code == 0
+    assert run("article", str(ARTICLE), "--feed", "news", "--out", str(tmp_path / "feeds"),
+               "--voice", "fake").exit_code == 0
     return tmp_path / "feeds"
 
 
 def refused(feeds: Path, source: str, *extra: str) -> str:
     """Run ``narrate article source``: it must fail in one line and leave the feed byte-identical."""
     before = snapshot(feeds)
-    line = one_line_error(run("article", source, "--feed", "news", "--out", str(feeds), "--dry-run", *extra))
+    line = one_line_error(run("article", source, "--feed", "news", "--out", str(feeds), "--voice", "fake", *extra))
     assert snapshot(feeds) == before
     return line
 
@@ -39,7 +40,7 @@ def test_a_control_character_anywhere_is_removed_and_the_feed_stays_valid(
     source = tmp_path / "bad.txt"
     text = ARTICLE.read_text(encoding="utf-8").replace("Bridge", f"Bri{bad}dge", 1).replace(". ", f".{bad} ", 3)
     source.write_text(text, encoding="utf-8", errors="surrogatepass")
-    result = run("article", str(source), "--feed", "news", "--out", str(feeds), "--dry-run", "--force")
+    result = run("article", str(source), "--feed", "news", "--out", str(feeds), "--voice", "fake", "--force")
     assert result.exit_code == 0, result.output
     assert "control character" in result.output + caplog.text  # stderr, or the log pytest captures
     assert run("feed", "rebuild", "news", "--out", str(feeds)).exit_code == 0
@@ -50,7 +51,7 @@ def test_illegal_character_references_in_html_do_not_refuse_the_article(feeds: P
     body = " ".join(f"<p>Sentence {n} of the harbor report&#1; is here&#xFFFE; today.</p>" for n in range(12))
     page.write_text(f"<!doctype html><html><head><title>Harbor&#x2; report</title></head><body><article>"
                     f"<h1>Harbor report</h1>{body}</article></body></html>", encoding="utf-8")
-    result = run("article", str(page), "--feed", "news", "--out", str(feeds), "--dry-run")
+    result = run("article", str(page), "--feed", "news", "--out", str(feeds), "--voice", "fake")
     assert result.exit_code == 0, result.output
 
 
@@ -145,14 +146,14 @@ def test_each_filesystem_fault_is_one_line_and_exit_2(feeds: Path, tmp_path: Pat
         home = tmp_path / "home-file"
         home.write_text("a file")
         monkeypatch.setenv("NARRATE_HOME", str(home))
-        command = ["article", str(ARTICLE), "--feed", "news", "--out", str(feeds), "--dry-run", "--force"]
+        command = ["article", str(ARTICLE), "--feed", "news", "--out", str(feeds), "--voice", "fake", "--force"]
         expected = "home-file"
     elif fault == "a cache entry is a folder tree":
         cache = tmp_path / "cache-home"
         (cache / "cache").mkdir(parents=True)
         (cache / "cache" / "audio").write_text("a file where the cache folder goes")
         monkeypatch.setenv("NARRATE_HOME", str(cache))
-        command = ["article", str(ARTICLE), "--feed", "news", "--out", str(feeds), "--dry-run", "--force"]
+        command = ["article", str(ARTICLE), "--feed", "news", "--out", str(feeds), "--voice", "fake", "--force"]
         expected = "audio"
     else:
         (news / "index.html").unlink()

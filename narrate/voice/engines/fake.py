@@ -1,6 +1,6 @@
 """A deterministic engine with no model: tones whose length follows the text.
 
-It is a real backend, not a mock: ``--dry-run`` uses it, and tests use it where the voice itself
+It is a real backend, not a mock: ``--voice fake`` publishes with it, and tests use it where the voice itself
 is not what is being tested. Every character lasts ``seconds_per_char``; the pitch comes from a
 digest of the text, so different sentences sound (and compare) different.
 """
