@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import click
 
@@ -77,16 +76,6 @@ def checked_url(value: str | None, option: str, *, root_relative: bool = False) 
     raise InputError(f"{option} {value!r}: give {allowed}")
 
 
-PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
-"""Domains reserved for examples (RFC 2606): a base_url there is feed.toml's placeholder, not an address."""
-
-
-def is_placeholder(url: str) -> bool:
-    """Whether ``url`` is on a domain reserved for examples, so nothing is published there."""
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == name or host.endswith("." + name) for name in PLACEHOLDER_HOSTS)
-
-
 @dataclass(frozen=True)
 class FeedUrls:
     """Where an embed or a page finds a feed's files: absolute under the feed's base URL, or relative to a page."""
@@ -144,7 +133,9 @@ def _current_manifests(feed: Feed) -> None:
 
 
 def _warn_placeholder(feed: Feed, urls: FeedUrls) -> None:
-    if is_placeholder(urls.base) or is_placeholder(urls.media):
+    from narrate.publish.settings import is_placeholder_url
+
+    if is_placeholder_url(urls.base) or is_placeholder_url(urls.media):
         click.echo(f"narrate: warning: {feed.path / 'feed.toml'} still has the placeholder base_url "
                    f"{feed.settings.show.base_url}: the player will not load until you set it (or pass --base-url; "
                    "`narrate page` into the feeds folder previews with `narrate serve`)", err=True)
