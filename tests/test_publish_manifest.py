@@ -81,6 +81,7 @@ def test_the_manifest_is_written_after_feed_xml_and_before_the_show_page(feed_di
     assert steps.index(WriteStep.FEED_XML) < steps.index(WriteStep.MANIFEST) < steps.index(WriteStep.SHOW_PAGE)
 
 
+@pytest.mark.slow  # two narrations
 def test_a_renarration_moves_the_manifest_to_the_new_audio_and_keeps_the_old_one(feed_dir: Path,
                                                                                  tmp_path: Path) -> None:
     first = narrate(DATA / "bridge-reopens.txt", feed_dir).episode
@@ -137,6 +138,7 @@ def test_a_takedown_deletes_the_manifest_at_once_and_nothing_narrate_did_not_wri
     assert foreign.read_text(encoding="utf-8") == "{}"
 
 
+@pytest.mark.slow  # two narrations
 def test_a_retired_episode_keeps_its_manifest_as_long_as_its_audio(feed_dir: Path) -> None:
     older = narrate(DATA / "harbor-ferry.txt", feed_dir).episode
     assert older is not None
@@ -148,6 +150,7 @@ def test_a_retired_episode_keeps_its_manifest_as_long_as_its_audio(feed_dir: Pat
     assert (feed_dir / manifest_name(older.guid)).is_file()
 
 
+@pytest.mark.slow  # two narrations
 def test_a_takedown_after_a_renarration_deletes_the_earlier_versions_too(feed_dir: Path, tmp_path: Path) -> None:
     first = narrate(DATA / "bridge-reopens.txt", feed_dir).episode
     second = narrate(edited(tmp_path), feed_dir, LATER).episode
@@ -156,3 +159,21 @@ def test_a_takedown_after_a_renarration_deletes_the_earlier_versions_too(feed_di
     api.remove_episode(feed_dir, second.guid, now=LATER)
     left = {p.name for p in (feed_dir / "episodes").iterdir() if p.is_file()}
     assert left == set()
+
+
+@pytest.mark.slow  # two narrations
+def test_a_crash_before_the_manifest_of_a_renarration_is_mended_by_the_next_run(feed_dir: Path,
+                                                                                tmp_path: Path) -> None:
+    narrate(DATA / "bridge-reopens.txt", feed_dir)
+
+    def crash(step: WriteStep, name: str) -> None:
+        if step is WriteStep.MANIFEST:
+            raise OSError("power cut")
+
+    feed = Feed.open(feed_dir, views=api.open_feed(feed_dir).views, hooks=(crash,))
+    with pytest.raises(OSError, match="power cut"):
+        narrate(edited(tmp_path), feed, LATER)
+    [episode] = api.list_episodes(feed_dir)
+    assert not manifest(feed_dir, episode.guid)["audio"]["url"].endswith(episode.audio.name)  # still the old audio
+    assert narrate(edited(tmp_path), feed_dir, LATER).status is api.Status.UNCHANGED
+    assert manifest(feed_dir, episode.guid)["audio"]["url"].endswith(episode.audio.name)
