@@ -210,6 +210,16 @@ def collect(store: MediaStore, feed: str, kind: str, referenced: set[str], *, ta
     return Collected(removed, unknown)
 
 
+def settled(store: MediaStore, feed: str, kind: str, referenced: set[str]) -> bool:
+    """Whether a collection would change nothing: ``feed`` references exactly ``referenced`` already and has
+    nothing released or taken down waiting (so a large location is not read through on every feed.xml)."""
+    value = _load(store, f"{FEEDS}/{feed}.{kind}.json")
+    if value is None:
+        return False
+    use = FeedUse.from_json(value)
+    return use.referenced == referenced and not use.released and not use.takedowns
+
+
 def forget(store: MediaStore, name: str) -> None:
     """Remove the ledger entries of a file that was deleted."""
     for key in store.keys(ENTRIES):

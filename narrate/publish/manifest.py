@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from narrate.model import Episode
 from narrate.publish import ledger
 from narrate.publish.files import WriteStep
-from narrate.publish.media import MediaStore
+from narrate.publish.media import LEDGER_DIR, MediaStore
 
 if TYPE_CHECKING:
     from narrate.publish.feed import Feed
@@ -41,6 +42,8 @@ MANIFESTS = "manifests"
 """The feed folder's subfolder of manifests (published with feed.xml, under ``base_url``)."""
 FORMAT = 1
 """``narrate_manifest`` in every manifest: the version of this format."""
+INDEX = f"{LEDGER_DIR}/index.json"
+"""In the manifests folder: which record and settings each manifest was last made from (narrate's own)."""
 TRANSCRIPT_TYPE = "text/vtt"
 CHAPTERS_TYPE = "application/json+chapters"
 
@@ -127,11 +130,25 @@ def write_manifests(feed: Feed, episodes: Sequence[Episode], artwork_url: str, n
 
     A manifest is written when it is missing, its content differs, or its episode's record is newer (so a
     crash between the two is seen by :func:`manifests_disagree`); ``updated`` changes only with the content.
-    The caller holds the feed's lock."""
+    An index (``INDEX``) of the record each manifest was last made from, and of the settings, spares reading
+    the manifests of unchanged episodes, so a large feed is rewritten as fast as before manifests. The caller
+    holds the feed's lock."""
     store = manifest_store(feed.path)
+    inputs = _inputs(feed.settings, artwork_url)
+    index = _load_index(store)
+    made_from = index.get("records", {}) if index.get("inputs") == inputs else {}
+    saved = _mtimes(feed.store.records_dir)
+    folder = feed.path / MANIFESTS
+    present = set(os.listdir(folder)) if folder.is_dir() else set()
+    current: dict[str, int] = {}
     written = []
     for episode in episodes:
         name = manifest_name(episode.guid)
+        record = saved.get(episode.guid)
+        if record is not None:
+            current[episode.guid] = record
+            if made_from.get(episode.guid) == record and name.rsplit("/", 1)[1] in present:
+                continue
         path = feed.path / name
         old = _read(path) if path.is_file() else None
         manifest = build_manifest(feed.settings, episode, artwork_url, now)
@@ -147,13 +164,42 @@ def write_manifests(feed: Feed, episodes: Sequence[Episode], artwork_url: str, n
         ledger.add_entry(store, name.rsplit("/", 1)[1], hashlib.sha256(data).hexdigest(), feed.name, feed.ledger_id)
         feed.write_file(WriteStep.MANIFEST, name, data)
         written.append(name)
+    if index != {"inputs": inputs, "records": current}:
+        feed.note_ledger("manifest index")
+        ledger.claim(store, own=True)
+        store.put(INDEX, json.dumps({"inputs": inputs, "records": current}, sort_keys=True).encode())
     keep = {manifest_name(e.guid).rsplit("/", 1)[1] for e in episodes}
     gone = {manifest_name(guid).rsplit("/", 1)[1] for guid in takedowns}
-    feed.note_ledger("manifests")
-    ledger.claim(store, own=True)
-    ledger.collect(store, feed.ledger_id, "manifests", keep, takedowns=gone,
-                   grace=feed.settings.media.keep_replaced_days * 86400, adopt=True)
+    if written or gone or not ledger.settled(store, feed.ledger_id, "manifests", keep):
+        feed.note_ledger("manifests")
+        ledger.claim(store, own=True)
+        ledger.collect(store, feed.ledger_id, "manifests", keep, takedowns=gone,
+                       grace=feed.settings.media.keep_replaced_days * 86400, adopt=True)
     return written
+
+
+def _inputs(settings: FeedSettings, artwork_url: str) -> str:
+    """A digest of what, besides its record, goes into every manifest."""
+    show = settings.show
+    return hashlib.sha256(json.dumps([FORMAT, show.base_url, settings.media_base_url, show.feed_url, show.title,
+                                      artwork_url]).encode()).hexdigest()
+
+
+def _load_index(store: MediaStore) -> dict[str, Any]:
+    try:
+        value = json.loads(store.get(INDEX) or b"{}")
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    """When each record (GUID) was last saved."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name[:-5]: e.stat().st_mtime_ns for e in entries if e.name.endswith(".json") and e.is_file()}
+    except FileNotFoundError:
+        return {}
 
 
 def _older_than_record(feed: Feed, manifest: Path, guid: str) -> bool:
