@@ -56,6 +56,7 @@ _PRUNE_MARK = "data-narrate-prune"
 """Set on the widgets found, so trafilatura prunes them with one cheap XPath."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}\b")
+_SENTENCE_CLOSED = re.compile(r"[.!?…:;。！？]\s*$")
 
 
 def read_html(html: str | bytes, *, url: str | None = None) -> Article:
@@ -423,16 +424,40 @@ def _quote_paragraphs(quote: etree._Element) -> tuple[str, ...]:
     return tuple(p for p in paragraphs if p.strip()) or (_text_of(quote),)
 
 
+_BLOCK_CHILDREN = frozenset({"head", "p", "item", "list", "quote", "table", "row", "code"})
+"""trafilatura elements that are blocks of their own when nested (a heading inside a list item): their
+text is set apart from the text around it, else words run together ("WebIDEDevelop, deploy ...")."""
+
+
 def _text_of(element: etree._Element) -> str:
-    """The text of an element with ``<lb/>`` line breaks kept as newlines (Q:/A: lines need them)."""
+    """The text of an element with ``<lb/>`` line breaks kept as newlines (Q:/A: lines need them), and a
+    nested block set on a line of its own (a nested heading closed like a sentence). A list item's text
+    leaves out its nested list, whose items are read in their own turn."""
     parts: list[str] = []
-    for node in element.iter():
-        if node is not element and node.tag == "lb":
-            parts.append("\n")
-        elif node is element or node.tag not in ("list", "graphic"):
-            parts.append(node.text or "")
-        if node is not element:
-            parts.append(node.tail or "")
+
+    def walk(node: etree._Element) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if child.tag == "lb":
+                parts.append("\n")
+            elif child.tag == "cell":
+                parts.append(" ")
+                walk(child)
+                parts.append(" ")
+            elif child.tag == "list" and element.tag == "item":
+                pass  # a nested list's items are read as items of their own
+            elif child.tag in _BLOCK_CHILDREN:
+                start = len(parts)
+                parts.append("\n")
+                walk(child)
+                if child.tag == "head" and not _SENTENCE_CLOSED.search("".join(parts[start:])):
+                    parts.append(".")
+                parts.append("\n")
+            elif child.tag != "graphic":
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(element)
     return "".join(parts).strip()
 
 
