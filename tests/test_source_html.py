@@ -261,3 +261,31 @@ def test_text_around_a_quotes_paragraphs_and_after_a_heading_is_read() -> None:
         ("heading", ("Great, let's get started!",)),
         ("paragraph", ("If you don't already have one, buy a kit.",)),
     ]
+
+
+STORY = "".join(f"<p>Paragraph {n} of the story tells the reader what happened at the council meeting "
+                "and who said what about the new ferry timetable.</p>" for n in range(4))
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_a_description_is_read_only_when_the_page_shows_it(shown: bool) -> None:
+    summary = "The ferry will run every twenty minutes from May, the harbour board decided on Tuesday."
+    standfirst = f"<p class='standfirst'>{summary}</p>" if shown else ""
+    page = (f"<html><head><title>Ferry timetable</title><meta name='description' content='{summary}'></head>"
+            f"<body><article><h1>Ferry timetable</h1>{standfirst}{STORY}</article></body></html>")
+    article = read_html(page)
+    read = [p for s in article.sections for p in s.paragraphs]
+    assert read.count(summary) == (1 if shown else 0)  # the standfirst once, not again as a synopsis
+    assert not any(s.role is Role.SYNOPSIS for s in article.sections)
+    assert article.meta.description == summary  # the episode's description either way
+
+
+def test_a_heading_inside_a_list_item_does_not_run_into_its_text() -> None:
+    items = "".join(f"<li><h2>Tool {name}</h2><p>Inspect and change the page with the {name} tool, "
+                    f"which comes with the browser.</p></li>" for name in ("Alpha", "Beta", "Gamma"))
+    page = (f"<html><head><title>Browser tools</title></head><body><article><h1>Browser tools</h1>"
+            f"<p>The browser comes with tools for the people who build web pages, described below.</p>"
+            f"<ul>{items}</ul></article></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "Tool Alpha. Inspect and change the page with the Alpha tool" in text
+    assert "AlphaInspect" not in text

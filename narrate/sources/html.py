@@ -99,14 +99,15 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
             blocks = extracted  # putting the page's structure back must never lose article text
     if not any(block.kind != "heading" for block in blocks):
         raise InputError(f"no article text found in {where}")
-    sections = build_sections(blocks, title=title, description=document.description,
+    synopsis = document.description if _shown_on_page(document.description, tree) else None
+    sections = build_sections(blocks, title=title, description=synopsis,
                               publisher=publisher, faq=faq)
     if not covers(_prose_of_sections(sections), article_text):
         # The rules dropped article text: keep only the rules with evidence (widget strings, captions),
         # not the guesses (short fragments), on the page's structure if it was put back, else on
         # trafilatura's paragraphs as they are.
         for candidate in (blocks, extracted) if blocks is not extracted else (extracted,):
-            sections = build_sections(candidate, title=title, description=document.description,
+            sections = build_sections(candidate, title=title, description=synopsis,
                                       publisher=publisher, faq=faq, strict=False)
             if covers(_prose_of_sections(sections), article_text):
                 break
@@ -125,6 +126,22 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     )
     sections = tuple(replace(s, anchor=anchors[s.heading]) if s.heading in anchors else s for s in sections)
     return Article(meta, sections)
+
+
+def _shown_on_page(description: str | None, tree: Any) -> bool:
+    """True when the page shows its meta description to its readers (a standfirst under the headline).
+
+    One that only the page's <head> holds is written for search engines and link previews; it stays the
+    episode's description, but is not read as part of the article. On the extraction-dev set none of the
+    22 such descriptions is in the article text a reader gets, and half are not about the article at all
+    ("The latest news and headlines from Yahoo! News", "Nicolas Perriault's homepage.", a product
+    slogan); those the page shows are mostly its own standfirst.
+    """
+    if not description or not (wanted := comparable(description)):
+        return False
+    shown = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+                       "or ancestor::template)]")
+    return wanted in comparable(" ".join(str(text) for text in shown))
 
 
 def _heading_anchors(tree: Any) -> dict[str | None, str]:
