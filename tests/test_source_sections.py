@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,15 @@ def test_description_repeating_the_opening_is_not_read_twice() -> None:
     opening = "Seoul's subway fare will rise to 1,550 won from January 10, the city government said."
     sections = build_sections([Block("paragraph", (opening,))], title="T", description=opening[:70] + "...")
     assert [s.role for s in sections] == [Role.HEADLINE, Role.BODY]
+
+
+@pytest.mark.parametrize("title", ["Fares rise in January", "The city raises subway fares"])
+def test_description_repeating_the_headline_or_a_heading_is_not_read_again(title: str) -> None:
+    description = "The city raises subway fares"
+    blocks = [Block("heading", ("The city raises subway fares",), 2),
+              Block("paragraph", ("Seoul's subway fare will rise to 1,550 won from January 10.",))]
+    sections = build_sections(blocks, title=title, description=description)
+    assert Role.SYNOPSIS not in [s.role for s in sections]
 
 
 def test_related_heading_drops_what_follows_up_to_the_next_heading_of_its_level() -> None:

@@ -331,7 +331,7 @@ def build_sections(
     sections = [*out.sections, *_missing_faq(out.sections, faq)]
     head = [Section(Role.HEADLINE, (clean_text(title),))]
     if description and not any(s.role is Role.SYNOPSIS for s in sections) \
-            and not _repeats_opening(description, sections):
+            and not _repeats_opening(description, sections) and not _repeats_heading(description, title, sections):
         head.append(Section(Role.SYNOPSIS, (clean_text(description),)))
     return (*head, *sections)
 
@@ -379,6 +379,13 @@ def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
             if text.startswith(wanted[: max(40, len(wanted) - 5)]) or wanted.startswith(text):
                 return True
     return False
+
+
+def _repeats_heading(description: str, title: str, sections: Sequence[Section]) -> bool:
+    """True when a description is the headline again (a page that copies its title into the description)
+    or a sub-heading the text already reads (a standfirst the page sets as a heading)."""
+    wanted = comparable(description)
+    return wanted in {comparable(title), *(comparable(s.heading) for s in sections if s.heading)}
 
 
 def _missing_faq(sections: Sequence[Section], faq: Sequence[tuple[str, str]]) -> list[Section]:
