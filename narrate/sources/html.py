@@ -22,6 +22,9 @@ from narrate.model import Article, ArticleMeta, Section
 from narrate.sources.coverage import covers
 from narrate.sources.detect import decode_html
 from narrate.sources.sections import (
+    CODE_NOTE,
+    NOTES,
+    TABLE_NOTE,
     Block,
     build_sections,
     clean_text,
@@ -170,12 +173,6 @@ def _lead_image(tree: Any, declared: str | None, base: str | None) -> str | None
     return None
 
 
-TABLE_NOTE = "A table is omitted here; see the article."
-"""Read where a table too large to read aloud stood, so the listener knows something was left out."""
-CODE_NOTE = "A code listing is omitted here; see the article."
-"""Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
-the article shows something here."""
-NOTES = (TABLE_NOTE, CODE_NOTE)
 PREFORMATTED_PAGE_MAX_PROSE = 300
 """A page with less text than this outside its <pre> blocks, and several times more inside them, is set
 in <pre> (an RFC, a plain-text letter): they are read as its text."""

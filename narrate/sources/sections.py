@@ -35,6 +35,14 @@ class Block:
     level: int = 0
 
 
+TABLE_NOTE = "A table is omitted here; see the article."
+"""Read where a table too large to read aloud stood, so the listener knows something was left out."""
+CODE_NOTE = "A code listing is omitted here; see the article."
+"""Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
+the article shows something here."""
+NOTES = (TABLE_NOTE, CODE_NOTE)
+
+
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
 BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"getting your trinity audio player ready.*",
