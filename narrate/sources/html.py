@@ -33,6 +33,7 @@ from narrate.sources.sections import (
     has_article_text,
     is_boilerplate,
     strip_site_name,
+    without_galleries,
 )
 
 if TYPE_CHECKING:
@@ -309,7 +310,7 @@ def _title_from_text(blocks: list[Block]) -> str:
 
 def _prose_of(blocks: list[Block], publisher: str | None) -> str:
     """The article text of trafilatura's blocks: every paragraph no rule with evidence calls chrome."""
-    return "\n".join(text for block in blocks if block.kind != "heading" for text in block.texts
+    return "\n".join(text for block in without_galleries(blocks) if block.kind != "heading" for text in block.texts
                      if text not in NOTES and not is_boilerplate(clean_text(text), publisher=publisher))
 
 

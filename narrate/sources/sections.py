@@ -62,6 +62,13 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     rf"(?:[a-z&']+\s+){{0,3}}\d{{1,2}}:\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{{2,4}})?,?\s+"
     rf"(?:{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}})",
     r".*\b(newest|latest|oldest|most recent) first\W*",
+    # A video or gallery player's controls and dialogs, which some players write into the page as text
+    # (Video.js: "This is a modal window.", "subtitles off, selected").
+    r"this is a modal window\b.*|(beginning|end) of dialog window\W*",
+    r"(captions|subtitles|descriptions|chapters|audio track)( off| settings)?(, (selected|opens .*))?",
+    r"captions will look like this\W*|\d{1,3}% \((opaque|transparen\w*|semi-transparent)\)",
+    r"(play|pause|replay|mute|unmute|(non-)?fullscreen|close|thumbnails|play video|next slide|previous slide)",
+    r"\d{1,3}\s*(/|of)\s*\d{1,3}",  # a gallery's slide counter on its own ("1 of 5")
 )
 SHORT_FRAGMENT_WORDS = 3
 """A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
@@ -258,7 +265,7 @@ def build_sections(
     mode = _Mode()
     qa_run = False  # inside a "Q: ... A: ..." run outside any FAQ heading
 
-    for block in _drop_title_heading(list(blocks), title):
+    for block in _drop_title_heading(without_galleries(list(blocks)), title):
         if block.kind == "heading":
             heading = clean_text(block.texts[0])
             if not heading or is_boilerplate(heading, publisher=publisher):
@@ -342,6 +349,42 @@ def build_sections(
             and not _repeats_opening(description, sections) and not _repeats_heading(description, title, sections):
         head.append(Section(Role.SYNOPSIS, (clean_text(description),)))
     return (*head, *sections)
+
+
+SLIDE = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})\s+\S")
+"""A photo gallery's slide caption, numbered "12/50 Caption text"."""
+GALLERY_MIN_SLIDES = 3
+
+
+def without_galleries(blocks: list[Block]) -> list[Block]:
+    """The blocks without photo galleries: runs of at least three paragraphs (or list items) numbered as
+    slides of one gallery ("1/50 ...", "2/50 ..."). The captions of other stories' photos set inside an
+    article (on the extraction-dev set, 50 slides of business news in the middle of a hotel story) are
+    never the article's text."""
+    texts = [(index, text) for index, block in enumerate(blocks) if block.kind in ("paragraph", "list")
+             for text in block.texts]
+    slides = [(int(m[1]), int(m[2])) if (m := SLIDE.match(text)) and 0 < int(m[1]) <= int(m[2]) else None
+              for _, text in texts]
+    dropped: set[int] = set()  # positions in texts
+    start = 0
+    while start < len(texts):
+        end = start + 1
+        first = slides[start]
+        while first and end < len(texts) and (slide := slides[end]) and (previous := slides[end - 1]) \
+                and slide == (previous[0] + 1, first[1]):
+            end += 1
+        if first and end - start >= GALLERY_MIN_SLIDES:
+            dropped.update(range(start, end))
+        start = end
+    if not dropped:
+        return blocks
+    gone = {(texts[position][0], texts[position][1]) for position in dropped}
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        remaining = tuple(text for text in block.texts if (index, text) not in gone)
+        if remaining:
+            kept.append(block if remaining == block.texts else Block(block.kind, remaining, block.level))
+    return kept
 
 
 def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
