@@ -289,3 +289,29 @@ def test_a_heading_inside_a_list_item_does_not_run_into_its_text() -> None:
     text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
     assert "Tool Alpha. Inspect and change the page with the Alpha tool" in text
     assert "AlphaInspect" not in text
+
+
+def teaser_card(n: int, *, linked: bool = True) -> str:
+    title = f"Other story number {n} about the harbour"
+    heading = f"<h3><a href='/story-{n}'>{title}</a></h3>" if linked else f"<h3>{title}</h3>"
+    return (f"<li>{heading}<p>The summary of other story number {n}, which a reader would open on a page of "
+            f"its own, tells what happened at the harbour on day {n}.</p></li>")
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_teasers_of_other_stories_are_not_read_an_articles_own_sub_headed_list_is(linked: bool) -> None:
+    story = "".join(f"<p>Paragraph {n} of the story tells the reader what happened at the council meeting "
+                    "and who said what about the new ferry timetable.</p>" for n in range(6))
+    page = (f"<html><head><title>Ferry timetable</title></head><body><article><h1>Ferry timetable</h1>"
+            f"{story}<ul class='cards'>{''.join(teaser_card(n, linked=linked) for n in range(4))}</ul>"
+            f"</article></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "Paragraph 5 of the story" in text
+    assert ("The summary of other story number 2" in text) is not linked
+
+
+def test_a_page_of_teasers_only_is_read_rather_than_refused() -> None:
+    page = (f"<html><head><title>Harbour news</title></head><body><main><h1>Harbour news</h1>"
+            f"<ul>{''.join(teaser_card(n) for n in range(6))}</ul></main></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "The summary of other story number 3" in text

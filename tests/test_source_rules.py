@@ -118,14 +118,17 @@ def test_covers_applies_the_minimum() -> None:
     "This is a modal window.", "This is a modal window. This modal can be closed by pressing the Escape key.",
     "subtitles off, selected", "descriptions off, selected", "Chapters", "Captions will look like this",
     "75% (transparency)", "Fullscreen", "Close", "1 of 5", "3/50",
+    "Unfortunately, this video is not available in your region.", "Next video starts in : 7Play",
+    "Like this:", "Other People Are Reading", "Compartilhe",
 ])
-def test_a_media_players_controls_are_chrome(paragraph: str) -> None:
+def test_a_media_players_controls_and_widget_labels_are_chrome(paragraph: str) -> None:
     assert is_boilerplate(paragraph)
 
 
 @pytest.mark.parametrize("paragraph", [
     "Close to 3,000 people attended.", "The chapters of the report were published in May.",
     "3/4 of voters said they would return.", "Play resumed after the rain stopped.",
+    "People like this town for its quiet harbour.", "This video is the first the band has made since 2019.",
 ])
 def test_prose_that_opens_like_a_players_control_is_read(paragraph: str) -> None:
     assert not is_boilerplate(paragraph)

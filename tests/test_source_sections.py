@@ -92,3 +92,10 @@ def test_a_date_stamp_or_the_site_name_set_as_a_heading_is_no_heading() -> None:
         (Role.BODY, None, ("Android users download tens of billions of apps a year.",
                            "Updates are now a third of the size.")),
     ]
+
+
+def test_a_paragraph_repeating_the_title_is_not_read_twice() -> None:
+    blocks = [Block("paragraph", ("Fares rise in January",)), Block("paragraph", ("The fare rises by 150 won.",))]
+    sections = build_sections(blocks, title="Fares rise in January")
+    assert [(s.role, s.paragraphs) for s in sections] == [
+        (Role.HEADLINE, ("Fares rise in January",)), (Role.BODY, ("The fare rises by 150 won.",))]

@@ -84,7 +84,7 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         raise InputError(f"no article text found in {where}; "
                          "save the article's own page, not an index or a login page")
 
-    blocks = list(_blocks(body))
+    blocks = _without_teasers(list(_blocks(body)), tree)
     prose = sum(len(text) for block in blocks if block.kind != "heading" and block.texts != (CODE_NOTE,)
                 for text in block.texts)
     if prose < PREFORMATTED_PAGE_MAX_PROSE and sum(len(_text_of(e)) for e in body.iter("code")) > 3 * prose:
@@ -130,6 +130,59 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
     )
     sections = tuple(replace(s, anchor=anchors[s.heading]) if s.heading in anchors else s for s in sections)
     return Article(meta, sections)
+
+
+TEASER_LIST_MIN_CARDS = 3
+TEASERS_MAX_SHARE = 0.75
+"""Teasers are dropped only while the article keeps at least a quarter of its words: a page that is
+mostly teasers is an index (a section front), and its teasers are all there is to read."""
+
+
+def _teaser_texts(tree: Any) -> set[str]:
+    """The texts of the teaser cards of other stories on the page: items of a list in which at least
+    three items are led by a heading that is a link (the story's title, linked to the story), with the
+    headline and the summary paragraph under it.
+
+    On the extraction-dev set such cards hold 113 paragraphs on 10 pages (streams of teasers after
+    the article, "more from this section" boxes), and only one index page's (whose article *is* its
+    teasers) are in the article text a reader gets; an article's own lists of sub-headed items
+    (a product's features with "Learn more" links) have headings that are not links.
+    """
+    found: set[str] = set()
+    for items in tree.xpath("//ul[count(li) >= 3]|//ol[count(li) >= 3]"):
+        cards = [item for item in items.xpath("./li") if any(
+            _is_link_text(heading) for heading in item.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"))]
+        if len(cards) < TEASER_LIST_MIN_CARDS:
+            continue
+        for card in cards:  # the card as one list item, or its title and summary as paragraphs
+            for element in (card, *card.xpath(".//p|.//h2|.//h3|.//h4|.//h5|.//h6")):
+                if text := comparable(" ".join(element.itertext())):  # blocks inside apart
+                    found.add(text)
+    return found
+
+
+def _is_link_text(element: Any) -> bool:
+    """True for an element whose whole text is a link (``<h3><a href>Title</a></h3>``, or inside one)."""
+    text = clean_text(element.text_content())
+    if not text:
+        return False
+    if any(ancestor.tag == "a" and ancestor.get("href") for ancestor in element.iterancestors()):
+        return True
+    return len(clean_text(" ".join(a.text_content() for a in element.iter("a") if a.get("href")))) >= len(text)
+
+
+def _without_teasers(blocks: list[Block], tree: Any) -> list[Block]:
+    """The blocks without the page's teasers of other stories (see :func:`_teaser_texts`)."""
+    teasers = _teaser_texts(tree)
+    if not teasers:
+        return blocks
+    kept: list[Block] = []
+    for block in blocks:
+        texts = tuple(text for text in block.texts if comparable(text) not in teasers)
+        if texts:
+            kept.append(block if texts == block.texts else replace(block, texts=texts))
+    before, after = (sum(len(text.split()) for block in b for text in block.texts) for b in (blocks, kept))
+    return kept if after >= (1 - TEASERS_MAX_SHARE) * before else blocks
 
 
 def _shown_on_page(description: str | None, tree: Any) -> bool:

@@ -69,6 +69,10 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"captions will look like this\W*|\d{1,3}% \((opaque|transparen\w*|semi-transparent)\)",
     r"(play|pause|replay|mute|unmute|(non-)?fullscreen|close|thumbnails|play video|next slide|previous slide)",
     r"\d{1,3}\s*(/|of)\s*\d{1,3}",  # a gallery's slide counter on its own ("1 of 5")
+    r"(unfortunately,? )?this (video|content) is (not|no longer) available\b.{0,60}",
+    r"(the )?next video (starts|will start|plays) in\b.{0,40}|up next\W*",
+    # labels over share buttons and reading lists, which some pages set as headings over the story
+    r"like this\W*|(other )?people are (also )?reading\W*|(compartilhe|compartir|partager|teilen|condividi)\W*",
 )
 SHORT_FRAGMENT_WORDS = 3
 """A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
@@ -388,10 +392,11 @@ def without_galleries(blocks: list[Block]) -> list[Block]:
 
 
 def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
-    """The blocks without the heading that repeats the title (it becomes the headline section)."""
+    """The blocks without the heading that repeats the title (it becomes the headline section), or a
+    paragraph that does (a title set in a <div>, which would be read twice)."""
     wanted = comparable(title)
     for index, block in enumerate(blocks[:5]):
-        if block.kind == "heading" and comparable(block.texts[0]) == wanted:
+        if block.kind in ("heading", "paragraph") and comparable(block.texts[0]) == wanted:
             return blocks[:index] + blocks[index + 1:]
     return blocks
 
