@@ -315,3 +315,18 @@ def test_a_page_of_teasers_only_is_read_rather_than_refused() -> None:
             f"<ul>{''.join(teaser_card(n) for n in range(6))}</ul></main></body></html>")
     text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
     assert "The summary of other story number 3" in text
+
+
+def test_a_page_of_headings_over_pictures_reads_its_headings() -> None:
+    pictures = "".join(f"<h2>The harbour at dawn, day {n}</h2><img src='/{n}.jpg' alt=''>" for n in range(1, 4))
+    page = (f"<html><head><title>Harbour pictures</title></head><body><article>{pictures}</article>"
+            f"</body></html>")
+    article = read_html(page)
+    assert [p for s in article.sections[1:] for p in s.paragraphs] == [
+        f"The harbour at dawn, day {n}." for n in range(1, 4)]
+
+
+def test_a_page_whose_only_heading_is_its_title_is_refused() -> None:
+    with pytest.raises(InputError, match="no article text found"):
+        read_html("<html><head><title>Sign in</title></head><body><main><h1>Sign in</h1>"
+                  "<img src='/logo.png' alt=''></main></body></html>")

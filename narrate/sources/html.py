@@ -95,6 +95,11 @@ def read_html(html: str | bytes, *, url: str | None = None) -> Article:
         raise InputError(f"no title found in {where}; the page has no <title>, og:title or heading")
     publisher = clean_text(document.sitename or "") or None
     title = strip_site_name(title, (publisher, _host(url or document.url)))
+    if not any(block.kind != "heading" for block in blocks):
+        # Only headings (a picture story with a heading over each picture): trafilatura found them as
+        # the article, and they are all the page has to read. Closed as sentences, they are not labels.
+        blocks = [Block("paragraph", (_as_sentence(text),)) for block in blocks
+                  if (text := clean_text(block.texts[0])) and comparable(text) != comparable(title)]
     extracted = blocks
     article_text = _prose_of(extracted, publisher)
     if not _has_subheadings(blocks, title):
