@@ -167,13 +167,18 @@ def _teaser_texts(tree: Any) -> set[str]:
 
 
 def _is_link_text(element: Any) -> bool:
-    """True for an element whose whole text is a link (``<h3><a href>Title</a></h3>``, or inside one)."""
+    """True for an element whose whole text is a link to another page (``<h3><a href>Title</a></h3>``, or
+    inside one); a link to a place on the same page (a heading's permalink) is not one."""
     text = clean_text(element.text_content())
     if not text:
         return False
-    if any(ancestor.tag == "a" and ancestor.get("href") for ancestor in element.iterancestors()):
+    if any(ancestor.tag == "a" and _leaves_page(ancestor) for ancestor in element.iterancestors()):
         return True
-    return len(clean_text(" ".join(a.text_content() for a in element.iter("a") if a.get("href")))) >= len(text)
+    return len(clean_text(" ".join(a.text_content() for a in element.iter("a") if _leaves_page(a)))) >= len(text)
+
+
+def _leaves_page(link: Any) -> bool:
+    return not str(link.get("href") or "#").strip().startswith("#")
 
 
 def _without_teasers(blocks: list[Block], tree: Any) -> list[Block]:
