@@ -330,3 +330,13 @@ def test_a_page_whose_only_heading_is_its_title_is_refused() -> None:
     with pytest.raises(InputError, match="no article text found"):
         read_html("<html><head><title>Sign in</title></head><body><main><h1>Sign in</h1>"
                   "<img src='/logo.png' alt=''></main></body></html>")
+
+
+def test_inline_markup_stays_inside_its_sentence() -> None:
+    story = "".join(f"<p>Paragraph {n} of the story explains how the team rebuilt the ferry booking site "
+                    "over the winter.</p>" for n in range(4))
+    page = (f"<html><head><title>Booking site</title></head><body><article><h1>Booking site</h1>{story}"
+            f"<p>Call the <code>render</code> function twice, <b>then</b> the <i>save</i> function once.</p>"
+            f"</article></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "Call the render function twice, then the save function once." in text

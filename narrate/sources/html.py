@@ -513,7 +513,7 @@ def _quote_paragraphs(quote: etree._Element) -> tuple[str, ...]:
     return tuple(p for p in paragraphs if p.strip()) or (_text_of(quote),)
 
 
-_BLOCK_CHILDREN = frozenset({"head", "p", "item", "list", "quote", "table", "row", "code"})
+_BLOCK_CHILDREN = frozenset({"head", "p", "item", "list", "quote", "table", "row"})
 """trafilatura elements that are blocks of their own when nested (a heading inside a list item): their
 text is set apart from the text around it, else words run together ("WebIDEDevelop, deploy ...")."""
 
