@@ -9,6 +9,7 @@ import pytest
 from narrate.errors import InputError
 from narrate.model import Role
 from narrate.sources.markdown import read_markdown
+from narrate.sources.sections import CODE_NOTE
 
 
 def test_toml_front_matter_and_title_from_it() -> None:
@@ -31,12 +32,19 @@ def test_title_from_the_first_heading_without_front_matter() -> None:
     ]
 
 
-def test_code_tables_images_and_html_are_not_read() -> None:
+def test_tables_images_and_html_are_not_read_and_code_is_a_spoken_note() -> None:
     article = read_markdown(
         "# T\n\nBefore ![a chart](c.png) after `x` too.\n\n```\ncode()\n```\n\n    indented()\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n<div class='ad'>Advertisement</div>\n\nLast.\n"
     )
-    assert article.sections[1].paragraphs == ("Before after x too.", "Last.")
+    # the fenced and the indented listing next to each other: one note
+    assert article.sections[1].paragraphs == ("Before after x too.", CODE_NOTE, "Last.")
+
+
+def test_each_code_listing_between_paragraphs_gets_its_note() -> None:
+    article = read_markdown("# T\n\nRun this:\n\n```sh\nmake check\n```\n\nThen this:\n\n"
+                            "```python\nprint('hi')\n```\n\n```\n\n```\n\nDone.\n")
+    assert article.sections[1].paragraphs == ("Run this:", CODE_NOTE, "Then this:", CODE_NOTE, "Done.")
 
 
 def test_qa_lines_in_markdown() -> None:

@@ -1,7 +1,8 @@
 """Read a Markdown article: front matter (YAML between ``---`` or TOML between ``+++``) for the
 metadata, markdown-it-py for the structure, and the shared rules for the sections.
 
-Code blocks, tables, images and raw HTML blocks are not read aloud.
+Tables, images and raw HTML blocks are not read aloud; a code block (fenced or indented) is replaced by
+a spoken note, as in the HTML reader.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
 from narrate.model import Article, ArticleMeta
-from narrate.sources.sections import Block, build_sections, clean_text, dateline_of, has_article_text
+from narrate.sources.sections import (
+    CODE_NOTE,
+    Block,
+    build_sections,
+    clean_text,
+    dateline_of,
+    has_article_text,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -105,7 +113,11 @@ def _blocks(markdown: str) -> Iterator[Block]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.type == "heading_open":
+        if token.type in ("fence", "code_block"):
+            if token.content.strip() and not (index and tokens[index - 1].type in ("fence", "code_block")):
+                yield Block("paragraph", (CODE_NOTE,))  # one note for a run of listings
+            index += 1
+        elif token.type == "heading_open":
             yield Block("heading", (_inline_text(tokens[index + 1]),), int(token.tag[1]))
             index += 3
         elif token.type == "paragraph_open":
@@ -123,7 +135,7 @@ def _blocks(markdown: str) -> Iterator[Block]:
         elif token.type == "table_open":
             index = _closing(tokens, index) + 1  # tables are not read aloud
         else:
-            index += 1  # code, html_block, hr
+            index += 1  # html_block, hr
 
 
 def _closing(tokens: Sequence[Token], start: int) -> int:
