@@ -24,7 +24,6 @@ from narrate.sources.detect import decode_html
 from narrate.sources.sections import (
     CODE_NOTE,
     NOTES,
-    TABLE_NOTE,
     Block,
     build_sections,
     clean_text,
@@ -33,6 +32,7 @@ from narrate.sources.sections import (
     has_article_text,
     is_boilerplate,
     strip_site_name,
+    table_blocks,
     without_galleries,
 )
 
@@ -240,12 +240,6 @@ def _lead_image(tree: Any, declared: str | None, base: str | None) -> str | None
 PREFORMATTED_PAGE_MAX_PROSE = 300
 """A page with less text than this outside its <pre> blocks, and several times more inside them, is set
 in <pre> (an RFC, a plain-text letter): they are read as its text."""
-SMALL_TABLE_ROWS = 6
-SMALL_TABLE_COLUMNS = 4
-"""A table up to this size is read row by row as sentences ("Row: value, value.")."""
-PROSE_CELL_WORDS = 12
-"""A table with a cell this long holds prose laid out in a grid (a list of films with their plots):
-every row is read, whatever the table's size."""
 RESTORE_MAX_ADDED_SHARE = 0.25
 """Putting the page's headings back may bring back lists trafilatura dropped, but not more text than this
 share of what it found: on the extraction-dev set restoring adds at most 6 % on 12 pages, and 137 % on
@@ -399,7 +393,7 @@ def _prose_of_sections(sections: tuple[Section, ...]) -> str:
 
 
 def _table_blocks(table: etree._Element) -> Iterator[Block]:
-    """A table as paragraphs: a small one row by row, one of prose cells row by row, else a note."""
+    """A table as paragraphs (see :func:`table_blocks`); its first row is the header when all its cells are."""
     header: list[str] = []
     rows: list[list[str]] = []
     for row_element in table.iter("row"):
@@ -410,23 +404,7 @@ def _table_blocks(table: etree._Element) -> Iterator[Block]:
             header = cells
         else:
             rows.append(cells)
-    if not rows:
-        return
-    columns = max(len(row) for row in rows)
-    prose = any(len(cell.split()) >= PROSE_CELL_WORDS for row in rows for cell in row)
-    if not prose and (len(rows) > SMALL_TABLE_ROWS or columns > SMALL_TABLE_COLUMNS):
-        yield Block("paragraph", (TABLE_NOTE,))
-        return
-    for row in rows:
-        cells = [cell for cell in row if cell]
-        if prose or len(cells) == 1:
-            yield Block("paragraph", (_as_sentence(", ".join(cells)),))
-            continue
-        if len(header) == len(row):  # "2024: Basic fare 1,400 won."
-            values = [f"{name} {cell}".strip() for name, cell in zip(header[1:], row[1:], strict=True) if cell]
-        else:
-            values = cells[1:]
-        yield Block("paragraph", (_as_sentence(f"{row[0] or cells[0]}: {', '.join(values)}"),))
+    yield from table_blocks(header, rows)
 
 
 def _as_sentence(text: str) -> str:

@@ -8,7 +8,7 @@ input is read by the same rules. Rules are data: compiled patterns at the top of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +41,41 @@ CODE_NOTE = "A code listing is omitted here; see the article."
 """Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
 the article shows something here."""
 NOTES = (TABLE_NOTE, CODE_NOTE)
+
+SMALL_TABLE_ROWS = 6
+SMALL_TABLE_COLUMNS = 4
+"""A table up to this size is read row by row as sentences ("Row: value, value.")."""
+PROSE_CELL_WORDS = 12
+"""A table with a cell this long holds prose laid out in a grid (a list of films with their plots):
+every row is read, whatever the table's size."""
+
+
+def table_blocks(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[Block]:
+    """A table (its header row, if any, and its body rows of cell texts) as paragraphs, the same from HTML
+    and Markdown: a small one row by row ("2024: Basic fare 1,400 won."), one of prose cells row by row, a
+    larger one as :data:`TABLE_NOTE` (never silently dropped)."""
+    rows = [list(row) for row in rows if any(row)]
+    if not rows:
+        return
+    columns = max(len(row) for row in rows)
+    prose = any(len(cell.split()) >= PROSE_CELL_WORDS for row in rows for cell in row)
+    if not prose and (len(rows) > SMALL_TABLE_ROWS or columns > SMALL_TABLE_COLUMNS):
+        yield Block("paragraph", (TABLE_NOTE,))
+        return
+    for row in rows:
+        cells = [cell for cell in row if cell]
+        if prose or len(cells) == 1:
+            yield Block("paragraph", (_sentence(", ".join(cells)),))
+            continue
+        if len(header) == len(row):
+            values = [f"{name} {cell}".strip() for name, cell in zip(header[1:], row[1:], strict=True) if cell]
+        else:
+            values = cells[1:]
+        yield Block("paragraph", (_sentence(f"{row[0] or cells[0]}: {', '.join(values)}"),))
+
+
+def _sentence(text: str) -> str:
+    return text if re.search(r"[.!?…。！？]$", text) else text + "."
 
 
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
