@@ -7,7 +7,9 @@ run time. Both sides are scored the same way (the metric of the Zyte article-ext
 the text is lower-cased, split into words, and the sets of word 4-grams compared; precision and recall
 per page, averaged over the set, and the F1 of those means. narrate's text is every paragraph of every
 section except the headline (``--with-headline`` adds it), with the body sub-headings the narration reads
-(:func:`narrate.script.segment.spoken_heading`), without its own announcements: what a listener hears.
+(:func:`narrate.script.segment.spoken_heading`), without its own announcements (the notes read where a
+code listing or a large table was left out are narrate's words, not the page's): what a listener hears
+of the page.
 A page narrate refuses scores 0; refusals where trafilatura finds >= 500 characters are listed.
 The CPU time to read a page is printed for both (mean and slowest, in milliseconds; CPU time rather than
 wall time, so that other work on a shared machine does not count).
@@ -110,14 +112,14 @@ def narrate_text(html: str, *, with_headline: bool = False) -> str | None:
     from narrate.errors import InputError
     from narrate.model import Role
     from narrate.script.segment import spoken_heading
-    from narrate.sources.html import read_html
+    from narrate.sources.html import NOTES, read_html
 
     try:
         article = read_html(html)
     except InputError:
         return None
     return "\n".join(text for s in article.sections if with_headline or s.role is not Role.HEADLINE
-                     for text in (spoken_heading(s) or "", *s.paragraphs) if text)
+                     for text in (spoken_heading(s) or "", *s.paragraphs) if text and text not in NOTES)
 
 
 def means(scored: list[Scored]) -> tuple[float, float, float]:

@@ -9,10 +9,13 @@ import pytest
 
 from bench.extraction import DEV_SET, means, run
 
-NARRATE_F1_FLOOR = 0.929
-"""Measured 0.9296 (P 0.933, R 0.926; trafilatura 2.3.1 alone: 0.944), scoring what a listener hears:
-every section's paragraphs and the body sub-headings read aloud, not the headline or announcements.
-The issue's target is >= trafilatura and >= 0.94: raise this floor as the reader improves, never lower it."""
+NARRATE_F1_FLOOR = 0.951
+"""Measured 0.9513 (P 0.967, R 0.936; trafilatura 2.3.1 alone on the same set: P 0.939, R 0.949, F1 0.944),
+scoring what a listener hears of the page: every section's paragraphs and the body sub-headings read aloud,
+not the headline nor narrate's own announcements and notes. Raise this floor as the reader improves, never
+lower it."""
+ISSUE_F1_TARGET = 0.94
+"""The issue's target: narrate reads the set at least this well, and at least as well as trafilatura alone."""
 
 
 @pytest.mark.slow
@@ -21,5 +24,7 @@ def test_reader_floors_on_extraction_dev_set() -> None:
     report = run(DEV_SET)
     assert len(report.narrate) == 130
     _, _, narrate_f1 = means(report.narrate)
+    _, _, trafilatura_f1 = means(report.trafilatura)
     assert narrate_f1 >= NARRATE_F1_FLOOR
+    assert narrate_f1 >= max(trafilatura_f1, ISSUE_F1_TARGET)
     assert report.refused_with_article == []  # no page refused where trafilatura finds an article

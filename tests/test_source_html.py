@@ -261,3 +261,82 @@ def test_text_around_a_quotes_paragraphs_and_after_a_heading_is_read() -> None:
         ("heading", ("Great, let's get started!",)),
         ("paragraph", ("If you don't already have one, buy a kit.",)),
     ]
+
+
+STORY = "".join(f"<p>Paragraph {n} of the story tells the reader what happened at the council meeting "
+                "and who said what about the new ferry timetable.</p>" for n in range(4))
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_a_description_is_read_only_when_the_page_shows_it(shown: bool) -> None:
+    summary = "The ferry will run every twenty minutes from May, the harbour board decided on Tuesday."
+    standfirst = f"<p class='standfirst'>{summary}</p>" if shown else ""
+    page = (f"<html><head><title>Ferry timetable</title><meta name='description' content='{summary}'></head>"
+            f"<body><article><h1>Ferry timetable</h1>{standfirst}{STORY}</article></body></html>")
+    article = read_html(page)
+    read = [p for s in article.sections for p in s.paragraphs]
+    assert read.count(summary) == (1 if shown else 0)  # the standfirst once, not again as a synopsis
+    assert not any(s.role is Role.SYNOPSIS for s in article.sections)
+    assert article.meta.description == summary  # the episode's description either way
+
+
+def test_a_heading_inside_a_list_item_does_not_run_into_its_text() -> None:
+    items = "".join(f"<li><h2>Tool {name}</h2><p>Inspect and change the page with the {name} tool, "
+                    f"which comes with the browser.</p></li>" for name in ("Alpha", "Beta", "Gamma"))
+    page = (f"<html><head><title>Browser tools</title></head><body><article><h1>Browser tools</h1>"
+            f"<p>The browser comes with tools for the people who build web pages, described below.</p>"
+            f"<ul>{items}</ul></article></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "Tool Alpha. Inspect and change the page with the Alpha tool" in text
+    assert "AlphaInspect" not in text
+
+
+def teaser_card(n: int, *, linked: bool = True) -> str:
+    title = f"Other story number {n} about the harbour"
+    heading = f"<h3><a href='/story-{n}'>{title}</a></h3>" if linked else f"<h3>{title}</h3>"
+    return (f"<li>{heading}<p>The summary of other story number {n}, which a reader would open on a page of "
+            f"its own, tells what happened at the harbour on day {n}.</p></li>")
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_teasers_of_other_stories_are_not_read_an_articles_own_sub_headed_list_is(linked: bool) -> None:
+    story = "".join(f"<p>Paragraph {n} of the story tells the reader what happened at the council meeting "
+                    "and who said what about the new ferry timetable.</p>" for n in range(6))
+    page = (f"<html><head><title>Ferry timetable</title></head><body><article><h1>Ferry timetable</h1>"
+            f"{story}<ul class='cards'>{''.join(teaser_card(n, linked=linked) for n in range(4))}</ul>"
+            f"</article></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "Paragraph 5 of the story" in text
+    assert ("The summary of other story number 2" in text) is not linked
+
+
+def test_a_page_of_teasers_only_is_read_rather_than_refused() -> None:
+    page = (f"<html><head><title>Harbour news</title></head><body><main><h1>Harbour news</h1>"
+            f"<ul>{''.join(teaser_card(n) for n in range(6))}</ul></main></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "The summary of other story number 3" in text
+
+
+def test_a_page_of_headings_over_pictures_reads_its_headings() -> None:
+    pictures = "".join(f"<h2>The harbour at dawn, day {n}</h2><img src='/{n}.jpg' alt=''>" for n in range(1, 4))
+    page = (f"<html><head><title>Harbour pictures</title></head><body><article>{pictures}</article>"
+            f"</body></html>")
+    article = read_html(page)
+    assert [p for s in article.sections[1:] for p in s.paragraphs] == [
+        f"The harbour at dawn, day {n}." for n in range(1, 4)]
+
+
+def test_a_page_whose_only_heading_is_its_title_is_refused() -> None:
+    with pytest.raises(InputError, match="no article text found"):
+        read_html("<html><head><title>Sign in</title></head><body><main><h1>Sign in</h1>"
+                  "<img src='/logo.png' alt=''></main></body></html>")
+
+
+def test_inline_markup_stays_inside_its_sentence() -> None:
+    story = "".join(f"<p>Paragraph {n} of the story explains how the team rebuilt the ferry booking site "
+                    "over the winter.</p>" for n in range(4))
+    page = (f"<html><head><title>Booking site</title></head><body><article><h1>Booking site</h1>{story}"
+            f"<p>Call the <code>render</code> function twice, <b>then</b> the <i>save</i> function once.</p>"
+            f"</article></body></html>")
+    text = "\n".join(p for s in read_html(page).sections for p in s.paragraphs)
+    assert "Call the render function twice, then the save function once." in text

@@ -8,7 +8,9 @@ import pytest
 
 from narrate.errors import InputError
 from narrate.model import Role
+from narrate.sources.html import read_html
 from narrate.sources.markdown import read_markdown
+from narrate.sources.sections import CODE_NOTE, TABLE_NOTE
 
 
 def test_toml_front_matter_and_title_from_it() -> None:
@@ -31,12 +33,38 @@ def test_title_from_the_first_heading_without_front_matter() -> None:
     ]
 
 
-def test_code_tables_images_and_html_are_not_read() -> None:
+def test_images_and_html_are_not_read_and_code_is_a_spoken_note() -> None:
     article = read_markdown(
         "# T\n\nBefore ![a chart](c.png) after `x` too.\n\n```\ncode()\n```\n\n    indented()\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n<div class='ad'>Advertisement</div>\n\nLast.\n"
+        "<div class='ad'>Advertisement</div>\n\nLast.\n"
     )
-    assert article.sections[1].paragraphs == ("Before after x too.", "Last.")
+    # the fenced and the indented listing next to each other: one note
+    assert article.sections[1].paragraphs == ("Before after x too.", CODE_NOTE, "Last.")
+
+
+def test_a_small_table_is_read_row_by_row_with_its_header_like_an_html_one() -> None:
+    markdown = ("# Fares\n\nThe fares change.\n\n| Year | Basic fare | Youth |\n|---|---|---|\n"
+                "| 2024 | 1,400 won | 800 won |\n| 2025 | 1,550 won | |\n\nThat is all.\n")
+    html = ("<html><head><title>Fares</title></head><body><article><h1>Fares</h1><p>The fares change.</p>"
+            "<table><tr><th>Year</th><th>Basic fare</th><th>Youth</th></tr>"
+            "<tr><td>2024</td><td>1,400 won</td><td>800 won</td></tr>"
+            "<tr><td>2025</td><td>1,550 won</td><td></td></tr></table><p>That is all.</p></article></body></html>")
+    expected = ("The fares change.", "2024: Basic fare 1,400 won, Youth 800 won.", "2025: Basic fare 1,550 won.",
+                "That is all.")
+    assert read_markdown(markdown).sections[1].paragraphs == expected
+    assert read_html(html).sections[1].paragraphs == expected
+
+
+def test_a_large_table_is_a_spoken_note_not_silence() -> None:
+    rows = "".join(f"| {year} | {year * 3} |\n" for year in range(2010, 2020))
+    article = read_markdown(f"# Fares\n\nBefore.\n\n| Year | Fare |\n|---|---|\n{rows}\nAfter.\n")
+    assert article.sections[1].paragraphs == ("Before.", TABLE_NOTE, "After.")
+
+
+def test_each_code_listing_between_paragraphs_gets_its_note() -> None:
+    article = read_markdown("# T\n\nRun this:\n\n```sh\nmake check\n```\n\nThen this:\n\n"
+                            "```python\nprint('hi')\n```\n\n```\n\n```\n\nDone.\n")
+    assert article.sections[1].paragraphs == ("Run this:", CODE_NOTE, "Then this:", CODE_NOTE, "Done.")
 
 
 def test_qa_lines_in_markdown() -> None:

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from narrate.sources.coverage import MIN_RECALL, covers, recall, shingles, words
-from narrate.sources.sections import is_cut_off, strip_site_name, strip_wire_marks
+from narrate.sources.sections import (
+    Block,
+    is_boilerplate,
+    is_cut_off,
+    strip_site_name,
+    strip_wire_marks,
+    without_galleries,
+)
 
 
 @pytest.mark.parametrize(("title", "names", "expected"), [
@@ -105,3 +112,32 @@ def test_covers_applies_the_minimum() -> None:
     assert not covers(" ".join(f"w{i}" for i in range(90)), source)
     assert covers(" ".join(f"w{i}" for i in range(90)), source, minimum=0.8)
     assert covers(source + " and more text besides", source)  # extra text costs no recall
+
+
+@pytest.mark.parametrize("paragraph", [
+    "This is a modal window.", "This is a modal window. This modal can be closed by pressing the Escape key.",
+    "subtitles off, selected", "descriptions off, selected", "Chapters", "Captions will look like this",
+    "75% (transparency)", "Fullscreen", "Close", "1 of 5", "3/50",
+    "Unfortunately, this video is not available in your region.", "Next video starts in : 7Play",
+    "Like this:", "Other People Are Reading", "Compartilhe",
+])
+def test_a_media_players_controls_and_widget_labels_are_chrome(paragraph: str) -> None:
+    assert is_boilerplate(paragraph)
+
+
+@pytest.mark.parametrize("paragraph", [
+    "Close to 3,000 people attended.", "The chapters of the report were published in May.",
+    "3/4 of voters said they would return.", "Play resumed after the rain stopped.",
+    "People like this town for its quiet harbour.", "This video is the first the band has made since 2019.",
+])
+def test_prose_that_opens_like_a_players_control_is_read(paragraph: str) -> None:
+    assert not is_boilerplate(paragraph)
+
+
+def test_a_run_of_numbered_gallery_slides_is_dropped_a_lone_fraction_kept() -> None:
+    slides = [Block("paragraph", (f"{n}/50 Caption of slide {n}.",)) for n in range(1, 5)]
+    story = [Block("paragraph", ("3/4 of voters said they would return.",)),
+             Block("list", ("1/2 cup of flour", "2/2 eggs")), *slides,
+             Block("list", ("5/50 Caption five.", "6/50 Caption six.", "The recipe ends here.")),
+             Block("paragraph", ("The story goes on.",))]
+    assert without_galleries(story) == [story[0], story[1], Block("list", ("The recipe ends here.",)), story[-1]]

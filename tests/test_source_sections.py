@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,15 @@ def test_description_repeating_the_opening_is_not_read_twice() -> None:
     assert [s.role for s in sections] == [Role.HEADLINE, Role.BODY]
 
 
+@pytest.mark.parametrize("title", ["Fares rise in January", "The city raises subway fares"])
+def test_description_repeating_the_headline_or_a_heading_is_not_read_again(title: str) -> None:
+    description = "The city raises subway fares"
+    blocks = [Block("heading", ("The city raises subway fares",), 2),
+              Block("paragraph", ("Seoul's subway fare will rise to 1,550 won from January 10.",))]
+    sections = build_sections(blocks, title=title, description=description)
+    assert Role.SYNOPSIS not in [s.role for s in sections]
+
+
 def test_related_heading_drops_what_follows_up_to_the_next_heading_of_its_level() -> None:
     blocks = [Block("paragraph", ("Story text.",)), Block("heading", ("Related stories",), 2),
               Block("list", ("Other story one", "Other story two")), Block("heading", ("More", ), 3),
@@ -82,3 +92,10 @@ def test_a_date_stamp_or_the_site_name_set_as_a_heading_is_no_heading() -> None:
         (Role.BODY, None, ("Android users download tens of billions of apps a year.",
                            "Updates are now a third of the size.")),
     ]
+
+
+def test_a_paragraph_repeating_the_title_is_not_read_twice() -> None:
+    blocks = [Block("paragraph", ("Fares rise in January",)), Block("paragraph", ("The fare rises by 150 won.",))]
+    sections = build_sections(blocks, title="Fares rise in January")
+    assert [(s.role, s.paragraphs) for s in sections] == [
+        (Role.HEADLINE, ("Fares rise in January",)), (Role.BODY, ("The fare rises by 150 won.",))]

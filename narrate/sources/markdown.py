@@ -1,7 +1,8 @@
 """Read a Markdown article: front matter (YAML between ``---`` or TOML between ``+++``) for the
 metadata, markdown-it-py for the structure, and the shared rules for the sections.
 
-Code blocks, tables, images and raw HTML blocks are not read aloud.
+Images and raw HTML blocks are not read aloud; tables are read as in the HTML reader (a small one row by
+row, a larger one as a spoken note) and a code block (fenced or indented) is replaced by a spoken note.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from narrate.errors import InputError
 from narrate.model import Article, ArticleMeta
-from narrate.sources.sections import Block, build_sections, clean_text, dateline_of, has_article_text
+from narrate.sources.sections import (
+    CODE_NOTE,
+    Block,
+    build_sections,
+    clean_text,
+    dateline_of,
+    has_article_text,
+    table_blocks,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -105,7 +114,11 @@ def _blocks(markdown: str) -> Iterator[Block]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.type == "heading_open":
+        if token.type in ("fence", "code_block"):
+            if token.content.strip() and not (index and tokens[index - 1].type in ("fence", "code_block")):
+                yield Block("paragraph", (CODE_NOTE,))  # one note for a run of listings
+            index += 1
+        elif token.type == "heading_open":
             yield Block("heading", (_inline_text(tokens[index + 1]),), int(token.tag[1]))
             index += 3
         elif token.type == "paragraph_open":
@@ -121,9 +134,32 @@ def _blocks(markdown: str) -> Iterator[Block]:
             yield Block("quote", paragraphs)
             index = end + 1
         elif token.type == "table_open":
-            index = _closing(tokens, index) + 1  # tables are not read aloud
+            end = _closing(tokens, index)
+            yield from _table(tokens[index + 1:end])
+            index = end + 1
         else:
-            index += 1  # code, html_block, hr
+            index += 1  # html_block, hr
+
+
+def _table(tokens: Sequence[Token]) -> Iterator[Block]:
+    """A GFM table read like an HTML one (:func:`table_blocks`): its header row names the values."""
+    header: list[str] = []
+    rows: list[list[str]] = []
+    in_head = False
+    for token in tokens:
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open" and not in_head:
+            rows.append([])
+        elif token.type == "inline":
+            cell = clean_text(_inline_text(token))
+            if in_head:
+                header.append(cell)
+            else:
+                rows[-1].append(cell)
+    yield from table_blocks(header, rows)
 
 
 def _closing(tokens: Sequence[Token], start: int) -> int:

@@ -134,7 +134,10 @@ def _text(element: html.HtmlElement, *, skip_lists: bool = False) -> str:
         if isinstance(child.tag, str):
             tag = child.tag.lower()
             if tag not in _SKIPPED_TAGS and not (skip_lists and tag in ("ul", "ol")):
-                parts.append(_text(child, skip_lists=skip_lists))
+                # a block inside the element (a heading in a list item) on a line of its own, else its
+                # words run into the text around it
+                line = "\n" if tag in _BLOCK_TAGS else ""
+                parts.append(line + _text(child, skip_lists=skip_lists) + line)
         parts.append(child.tail or "")
     text = "".join(parts)
     return "\n".join(clean_text(line) for line in text.splitlines() if line.strip())

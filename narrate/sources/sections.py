@@ -8,7 +8,7 @@ input is read by the same rules. Rules are data: compiled patterns at the top of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,6 +35,49 @@ class Block:
     level: int = 0
 
 
+TABLE_NOTE = "A table is omitted here; see the article."
+"""Read where a table too large to read aloud stood, so the listener knows something was left out."""
+CODE_NOTE = "A code listing is omitted here; see the article."
+"""Read where a code listing stood: code read aloud is noise to a listener, and silence would hide that
+the article shows something here."""
+NOTES = (TABLE_NOTE, CODE_NOTE)
+
+SMALL_TABLE_ROWS = 6
+SMALL_TABLE_COLUMNS = 4
+"""A table up to this size is read row by row as sentences ("Row: value, value.")."""
+PROSE_CELL_WORDS = 12
+"""A table with a cell this long holds prose laid out in a grid (a list of films with their plots):
+every row is read, whatever the table's size."""
+
+
+def table_blocks(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[Block]:
+    """A table (its header row, if any, and its body rows of cell texts) as paragraphs, the same from HTML
+    and Markdown: a small one row by row ("2024: Basic fare 1,400 won."), one of prose cells row by row, a
+    larger one as :data:`TABLE_NOTE` (never silently dropped)."""
+    rows = [list(row) for row in rows if any(row)]
+    if not rows:
+        return
+    columns = max(len(row) for row in rows)
+    prose = any(len(cell.split()) >= PROSE_CELL_WORDS for row in rows for cell in row)
+    if not prose and (len(rows) > SMALL_TABLE_ROWS or columns > SMALL_TABLE_COLUMNS):
+        yield Block("paragraph", (TABLE_NOTE,))
+        return
+    for row in rows:
+        cells = [cell for cell in row if cell]
+        if prose or len(cells) == 1:
+            yield Block("paragraph", (_sentence(", ".join(cells)),))
+            continue
+        if len(header) == len(row):
+            values = [f"{name} {cell}".strip() for name, cell in zip(header[1:], row[1:], strict=True) if cell]
+        else:
+            values = cells[1:]
+        yield Block("paragraph", (_sentence(f"{row[0] or cells[0]}: {', '.join(values)}"),))
+
+
+def _sentence(text: str) -> str:
+    return text if re.search(r"[.!?…。！？]$", text) else text + "."
+
+
 # Paragraphs that are page furniture, not prose; matched against the whole paragraph.
 BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     r"getting your trinity audio player ready.*",
@@ -54,6 +97,17 @@ BOILERPLATE_PARAGRAPHS: tuple[str, ...] = (
     rf"(?:[a-z&']+\s+){{0,3}}\d{{1,2}}:\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{{2,4}})?,?\s+"
     rf"(?:{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}})",
     r".*\b(newest|latest|oldest|most recent) first\W*",
+    # A video or gallery player's controls and dialogs, which some players write into the page as text
+    # (Video.js: "This is a modal window.", "subtitles off, selected").
+    r"this is a modal window\b.*|(beginning|end) of dialog window\W*",
+    r"(captions|subtitles|descriptions|chapters|audio track)( off| settings)?(, (selected|opens .*))?",
+    r"captions will look like this\W*|\d{1,3}% \((opaque|transparen\w*|semi-transparent)\)",
+    r"(play|pause|replay|mute|unmute|(non-)?fullscreen|close|thumbnails|play video|next slide|previous slide)",
+    r"\d{1,3}\s*(/|of)\s*\d{1,3}",  # a gallery's slide counter on its own ("1 of 5")
+    r"(unfortunately,? )?this (video|content) is (not|no longer) available\b.{0,60}",
+    r"(the )?next video (starts|will start|plays) in\b.{0,40}|up next\W*",
+    # labels over share buttons and reading lists, which some pages set as headings over the story
+    r"like this\W*|(other )?people are (also )?reading\W*|(compartilhe|compartir|partager|teilen|condividi)\W*",
 )
 SHORT_FRAGMENT_WORDS = 3
 """A paragraph this short without closing punctuation is a label ("3 Dots", a logo), not prose."""
@@ -250,7 +304,7 @@ def build_sections(
     mode = _Mode()
     qa_run = False  # inside a "Q: ... A: ..." run outside any FAQ heading
 
-    for block in _drop_title_heading(list(blocks), title):
+    for block in _drop_title_heading(without_galleries(list(blocks)), title):
         if block.kind == "heading":
             heading = clean_text(block.texts[0])
             if not heading or is_boilerplate(heading, publisher=publisher):
@@ -331,16 +385,53 @@ def build_sections(
     sections = [*out.sections, *_missing_faq(out.sections, faq)]
     head = [Section(Role.HEADLINE, (clean_text(title),))]
     if description and not any(s.role is Role.SYNOPSIS for s in sections) \
-            and not _repeats_opening(description, sections):
+            and not _repeats_opening(description, sections) and not _repeats_heading(description, title, sections):
         head.append(Section(Role.SYNOPSIS, (clean_text(description),)))
     return (*head, *sections)
 
 
+SLIDE = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})\s+\S")
+"""A photo gallery's slide caption, numbered "12/50 Caption text"."""
+GALLERY_MIN_SLIDES = 3
+
+
+def without_galleries(blocks: list[Block]) -> list[Block]:
+    """The blocks without photo galleries: runs of at least three paragraphs (or list items) numbered as
+    slides of one gallery ("1/50 ...", "2/50 ..."). The captions of other stories' photos set inside an
+    article (on the extraction-dev set, 50 slides of business news in the middle of a hotel story) are
+    never the article's text."""
+    texts = [(index, text) for index, block in enumerate(blocks) if block.kind in ("paragraph", "list")
+             for text in block.texts]
+    slides = [(int(m[1]), int(m[2])) if (m := SLIDE.match(text)) and 0 < int(m[1]) <= int(m[2]) else None
+              for _, text in texts]
+    dropped: set[int] = set()  # positions in texts
+    start = 0
+    while start < len(texts):
+        end = start + 1
+        first = slides[start]
+        while first and end < len(texts) and (slide := slides[end]) and (previous := slides[end - 1]) \
+                and slide == (previous[0] + 1, first[1]):
+            end += 1
+        if first and end - start >= GALLERY_MIN_SLIDES:
+            dropped.update(range(start, end))
+        start = end
+    if not dropped:
+        return blocks
+    gone = {(texts[position][0], texts[position][1]) for position in dropped}
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        remaining = tuple(text for text in block.texts if (index, text) not in gone)
+        if remaining:
+            kept.append(block if remaining == block.texts else Block(block.kind, remaining, block.level))
+    return kept
+
+
 def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
-    """The blocks without the heading that repeats the title (it becomes the headline section)."""
+    """The blocks without the heading that repeats the title (it becomes the headline section), or a
+    paragraph that does (a title set in a <div>, which would be read twice)."""
     wanted = comparable(title)
     for index, block in enumerate(blocks[:5]):
-        if block.kind == "heading" and comparable(block.texts[0]) == wanted:
+        if block.kind in ("heading", "paragraph") and comparable(block.texts[0]) == wanted:
             return blocks[:index] + blocks[index + 1:]
     return blocks
 
@@ -379,6 +470,13 @@ def _repeats_opening(description: str, sections: Sequence[Section]) -> bool:
             if text.startswith(wanted[: max(40, len(wanted) - 5)]) or wanted.startswith(text):
                 return True
     return False
+
+
+def _repeats_heading(description: str, title: str, sections: Sequence[Section]) -> bool:
+    """True when a description is the headline again (a page that copies its title into the description)
+    or a sub-heading the text already reads (a standfirst the page sets as a heading)."""
+    wanted = comparable(description)
+    return wanted in {comparable(title), *(comparable(s.heading) for s in sections if s.heading)}
 
 
 def _missing_faq(sections: Sequence[Section], faq: Sequence[tuple[str, str]]) -> list[Section]:
