@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,7 +49,18 @@ class NarrationRequest(BaseModel):
     markdown: str | None = Field(default=None, description="The article as Markdown (front matter allowed).")
     text: str | None = Field(default=None, description="The article as plain text, title first.")
     title: str | None = Field(default=None, max_length=1000, description="The headline, when the body has none.")
-    published: dt.date | dt.datetime | None = Field(default=None, description="Publication date (ISO 8601).")
+    published: str | None = Field(default=None, description="Publication date or time (ISO 8601).")
+
+    @field_validator("published")
+    @classmethod
+    def iso_date(cls, value: str | None) -> str | None:
+        """The date of an ISO 8601 date or date-time, as ``YYYY-MM-DD``."""
+        if value is None:
+            return None
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 date such as 2026-11-29") from None
 
     @model_validator(mode="after")
     def one_article(self) -> "NarrationRequest":
@@ -66,10 +77,7 @@ class NarrationRequest(BaseModel):
 
     def stored(self) -> dict[str, Any]:
         """The request as the job keeps it (dates as ISO text, no empty fields)."""
-        published = self.published.date() if isinstance(self.published, dt.datetime) else self.published
-        data = {**self.model_dump(exclude_none=True, exclude={"published"}),
-                **({"published": published.isoformat()} if published else {})}
-        return data
+        return self.model_dump(exclude_none=True)
 
     def dedupe_key(self) -> str:
         """The same article gives the same key: its canonical URL, or a digest of everything submitted with a body."""
@@ -153,7 +161,8 @@ def _unprocessable(problems: list[dict[str, str]]) -> JSONResponse:
 
 
 class BodyLimit:
-    """Refuses a request body over ``limit`` bytes with 413, by its Content-Length or as it streams in."""
+    """Refuses a request body over ``limit`` bytes with 413, by its Content-Length or, for a chunked one, as it
+    streams in (the body is read here, up to the limit, and handed on whole)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -168,32 +177,33 @@ class BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
                 await too_large(scope, receive, send)
                 return
-        received = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal received
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
                 await too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}],
+                                      receive), send)
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 # --- the app --------------------------------------------------------------------------------------------
@@ -327,7 +337,7 @@ def create_app(service: Service, *, start: bool = True) -> FastAPI:
         assert isinstance(action, GhostNarrate)
         try:
             narration = NarrationRequest(html=action.html, url=action.url, title=action.title,
-                                         published=action.published)
+                                         published=action.published.isoformat() if action.published else None)
         except ValidationError as error:
             return _unprocessable(_problems(list(error.errors())))
         return submit(request, feed, narration)

@@ -8,6 +8,7 @@ this process, under the feed's lock: the same split as ``narrate batch``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from narrate.batch.worker import ArticleTask, render_task
 from narrate.errors import NarrateError
 from narrate.model import Script, Take
 from narrate.pipeline import NarrateOptions, Narration, Status, record
+from narrate.publish.episode import reconcile
 from narrate.service.jobs import Job, JobStore
 from narrate.service.webhooks import Webhooks
 from narrate.sources.read import TEXT_KINDS, read_text
@@ -192,6 +194,10 @@ class Workers:
 
     def _narrate(self, job: Job, feed: api.Feed) -> dict[str, Any]:
         options = self.settings.options_for(job.feed)
+        feed.claim_media()
+        with self._feed_lock(feed.name):
+            # A killed run may have saved a record feed.xml lacks; the re-run then finds the episode unchanged.
+            reconcile(feed, dt.datetime.now(dt.UTC))
         request = job.request
         kind = next((k for k in TEXT_KINDS if request.get(k) is not None), None)
         article = None
@@ -235,7 +241,5 @@ class Workers:
             log.exception("queueing %s of job %s", event, job.id)
 
 
-def _date(value: Any) -> Any:
-    import datetime as dt
-
+def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
