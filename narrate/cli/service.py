@@ -69,8 +69,14 @@ def api_command(feeds_root: Path, host: str, port: int, jobs: int, scheduler: st
     import uvicorn
 
     from narrate.batch.dask import parse_cluster
+    from narrate.errors import ConfigError
     from narrate.pipeline import NarrateOptions
-    from narrate.service.app import create_app
+
+    try:
+        from narrate.service.app import create_app
+    except ImportError as error:
+        raise ConfigError(f"the publish API needs FastAPI ({error.name} is missing): "
+                          "pip install 'narrate[service]'") from error
     from narrate.service.service import MAX_BODY, Service, ServiceConfig
     from narrate.service.webhooks import Retry
     from narrate.service.worker import WorkerSettings
