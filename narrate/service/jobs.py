@@ -81,6 +81,10 @@ class JobStore(Protocol):
         """Jobs per state (of one feed, or all)."""
         ...
 
+    def prune(self, older_than: float) -> int:
+        """Forget finished jobs that finished more than ``older_than`` seconds ago; returns how many."""
+        ...
+
 
 class SqliteJobStore:
     """The jobs table of the service database."""
@@ -140,6 +144,12 @@ class SqliteJobStore:
         counts = {state.value: 0 for state in JobState}
         counts.update({r["state"]: r["n"] for r in rows})
         return counts
+
+
+    def prune(self, older_than: float) -> int:
+        with self.db.connect() as db:
+            return db.execute("DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished < ?",
+                              (time.time() - older_than,)).rowcount
 
 
 def _job(row: Any) -> Job:

@@ -16,6 +16,8 @@ from narrate.service.worker import InProcess, OnDask, OnPool, Renderer, Workers,
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "service.lock"
+KEEP_FINISHED_SECONDS = 30 * 86400
+"""Finished jobs (and delivered webhooks) are forgotten after 30 days."""
 MAX_BODY = 5_000_000
 """Largest request body accepted, in bytes (an article's HTML is far smaller)."""
 
@@ -69,6 +71,8 @@ class Service:
         except Timeout as error:
             raise ConfigError(f"another narrate api is running on {self.config.state_dir}") from error
         self._lock = lock
+        self.jobs.prune(KEEP_FINISHED_SECONDS)
+        self.webhooks.prune(KEEP_FINISHED_SECONDS)
         requeued = self.jobs.requeue_running()
         if requeued:
             log.warning("queued again %d job(s) a stopped service left running", requeued)

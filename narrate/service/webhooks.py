@@ -117,6 +117,15 @@ class Webhooks:
         return [dict(r) for r in rows]
 
 
+    def prune(self, older_than: float) -> int:
+        """Forget deliveries that ended (delivered or given up) more than ``older_than`` seconds ago."""
+        limit = time.time() - older_than
+        with self.db.connect() as db:
+            db.execute("DELETE FROM delivery_attempts WHERE delivery IN (SELECT id FROM deliveries WHERE "
+                       "state != 'pending' AND created < ?)", (limit,))
+            return db.execute("DELETE FROM deliveries WHERE state != 'pending' AND created < ?", (limit,)).rowcount
+
+
 class Sender:
     """The thread that sends due deliveries, one at a time, and reschedules the failed ones."""
 

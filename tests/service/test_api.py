@@ -365,3 +365,30 @@ def test_without_a_ghost_secret_the_hook_needs_the_feeds_token(api: Api) -> None
     assert answer.status_code == 202 and "draft" in answer.json()["ignored"]
     assert api.client.post("/api/v1/hooks/ghost/harbor", params={"token": api.closed_token},
                            json=payload).status_code == 403
+
+
+# --- where jobs render ------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["pool", "dask"])
+def test_jobs_render_on_the_batch_pool_or_dask_and_are_recorded_here(tmp_path: Path, where: str) -> None:
+    import dataclasses
+
+    if where == "dask":
+        pytest.importorskip("distributed")
+    make_feed(tmp_path / "feeds", "harbor")
+    config = service_config(tmp_path, jobs=2)
+    if where == "dask":
+        config = dataclasses.replace(config, jobs=1, cluster=2)
+    service = Service(config)
+    token = service.tokens.create("harbor")[1]
+    with running(service) as url, httpx.Client(base_url=url, timeout=60) as client:
+        answers = [client.post("/api/v1/feeds/harbor/narrations", headers=bearer(token),
+                               json={"markdown": article(topic), "title": f"The {topic} story"})
+                   for topic in ("pool-a", "pool-b", "pool-c")]
+        assert service.workers is not None and len(service.workers.threads) == 2
+        jobs = [wait_for(client, a.json()["status_url"], token, timeout=300) for a in answers]
+    assert [j["status"] for j in jobs] == ["done"] * 3, jobs
+    assert all(j["narration"]["status"] == "published" for j in jobs)
+    feed_xml = (tmp_path / "feeds" / "harbor" / "feed.xml").read_text(encoding="utf-8")
+    assert feed_xml.count("<item>") == 3

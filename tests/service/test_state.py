@@ -165,3 +165,17 @@ def test_a_body_of_each_kind_becomes_an_article_with_the_given_title_url_and_dat
     assert "twenty minutes" in " ".join(p for s in article.sections[1:] for p in s.paragraphs)
     with pytest.raises(InputError, match="kind"):
         read_text(body, "pdf")
+
+
+def test_finished_jobs_are_forgotten_after_the_keeping_time_and_active_ones_never(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    store = SqliteJobStore(db)
+    finished, _ = store.submit("harbor", "k1", {})
+    store.claim()
+    store.fail(finished.id, "a reason")
+    queued, _ = store.submit("harbor", "k2", {})
+    assert store.prune(3600) == 0
+    with db.connect() as conn:
+        conn.execute("UPDATE jobs SET finished = finished - 7200, submitted = submitted - 7200")
+    assert store.prune(3600) == 1
+    assert store.get("harbor", finished.id) is None and store.get("harbor", queued.id) is not None
