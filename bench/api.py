@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -92,6 +93,9 @@ class Server:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         self.url = line.split("narrate api on ", 1)[1].split()[0]
+        # Drain stdout: a pipe nobody reads fills up and blocks whoever writes to it (pool workers share it).
+        self.drain = threading.Thread(target=self.process.stdout.read, daemon=True)
+        self.drain.start()
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -133,6 +137,7 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=60)
+        self.drain.join(timeout=10)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self.log.close()

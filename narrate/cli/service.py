@@ -7,9 +7,11 @@ secrets, writes into feeds and runs workers; they listen, scale and are exposed 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import secrets
 import socket
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,9 +100,13 @@ def api_command(feeds_root: Path, host: str, port: int, jobs: int, scheduler: st
         raise click.UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     bound = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"narrate api on http://{shown}:{bound}/api/v1 (state: {config.state_dir})", err=False)
+    click.echo(f"narrate api on http://{shown}:{bound}/api/v1 (state: {config.state_dir})")
+    sys.stdout.flush()
+    # Logs (access lines included) go to stderr: stdout carries only the address, for a supervisor to read.
+    logging = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    logging["handlers"]["access"]["stream"] = "ext://sys.stderr"
     server = uvicorn.Server(uvicorn.Config(create_app(service), log_level="info", server_header=False,
-                                           lifespan="on", ws="none"))
+                                           lifespan="on", ws="none", log_config=logging))
     server.run(sockets=[listener])
 
 

@@ -105,6 +105,9 @@ class ApiProcess:
             self.process.wait()
             raise RuntimeError(f"narrate api did not start: {line}{self.log.read_text(encoding='utf-8')}")
         self.url = line.split("narrate api on ", 1)[1].split()[0].removesuffix("/api/v1")
+        # Drain stdout: a pipe nobody reads fills up and blocks whoever writes to it (pool workers share it).
+        self.drain = threading.Thread(target=self.process.stdout.read, daemon=True)
+        self.drain.start()
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -133,5 +136,7 @@ class ApiProcess:
         self._close()
 
     def _close(self) -> None:
+        if hasattr(self, "drain"):
+            self.drain.join(timeout=10)
         if self.process.stdout is not None:
             self.process.stdout.close()
