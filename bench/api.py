@@ -138,8 +138,8 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=60)
         self.drain.join(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        if self.process.stdout is not None and not self.drain.is_alive():
+            self.process.stdout.close()  # (closing it under a blocked reader would wait for that reader)
         self.log.close()
 
 

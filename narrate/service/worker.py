@@ -95,7 +95,14 @@ class OnPool:
         return self.executor.submit(render_task, task).result()
 
     def close(self) -> None:
+        # A render still going is cut short (its job is queued again at the next start): left alone, a pool
+        # worker would outlive the service, waiting on a queue nobody feeds.
+        processes = list(getattr(self.executor, "_processes", {}).values())
         self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
 
 
 class OnDask:

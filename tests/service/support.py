@@ -136,7 +136,8 @@ class ApiProcess:
         self._close()
 
     def _close(self) -> None:
-        if hasattr(self, "drain"):
-            self.drain.join(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        drain = getattr(self, "drain", None)
+        if drain is not None:
+            drain.join(timeout=10)
+        if self.process.stdout is not None and not (drain is not None and drain.is_alive()):
+            self.process.stdout.close()  # (closing it under a blocked reader would wait for that reader)

@@ -388,7 +388,9 @@ def test_jobs_render_on_the_batch_pool_or_dask_and_are_recorded_here(tmp_path: P
                    for topic in ("pool-a", "pool-b", "pool-c")]
         assert service.workers is not None and len(service.workers.threads) == 2
         jobs = [wait_for(client, a.json()["status_url"], token, timeout=300) for a in answers]
+        pool = list(service.renderer.executor._processes.values()) if where == "pool" else []  # type: ignore[union-attr]
     assert [j["status"] for j in jobs] == ["done"] * 3, jobs
+    assert not [p for p in pool if p.is_alive()]  # the service's pool ends with it
     assert all(j["narration"]["status"] == "published" for j in jobs)
     feed_xml = (tmp_path / "feeds" / "harbor" / "feed.xml").read_text(encoding="utf-8")
     assert feed_xml.count("<item>") == 3
