@@ -32,6 +32,22 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("narrate", appauthor=False))
 
 
+STATE_FILES = ("service.sqlite", "service.sqlite-wal", "service.sqlite-shm", "service.lock")
+"""The publish service's files in :func:`state_dir`: tokens (hashed), webhook secrets, the job store. They
+never belong on the web, so ``narrate serve`` refuses them by name wherever they are."""
+
+
+def state_dir() -> Path:
+    """Where the publish service keeps its state: ``$NARRATE_HOME/state``, else the platform's
+    (~/.local/state/narrate); never inside a feeds folder, which is published as static files."""
+    root = home()
+    if root is not None:
+        return root / "state"
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("narrate", appauthor=False))
+
+
 def parse_toml(text: str, where: str, known: Collection[str] | None = None) -> dict[str, Any]:
     """The table of a TOML document; ``where`` names it in errors, and keys outside ``known`` are refused."""
     try:

@@ -16,7 +16,7 @@ LAYERS = {
     "narrate": 0, "narrate.model": 0, "narrate.errors": 0, "narrate.settings": 0,
     "narrate.sources": 1, "narrate.script": 2, "narrate.voice": 3, "narrate.audio": 4, "narrate.publish": 5,
     "narrate.pipeline": 6, "narrate.check": 7, "narrate.batch": 8, "narrate.web": 9, "narrate.api": 10,
-    "narrate.cli": 11,
+    "narrate.service": 11, "narrate.cli": 12,
 }
 """The flow, bottom up: a module may import modules of its own layer or below, never above."""
 

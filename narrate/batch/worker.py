@@ -10,10 +10,12 @@ voices loaded between articles.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from narrate.batch.sources import BatchItem
 from narrate.errors import NarrateError
+from narrate.model import Article, Script, Take
 from narrate.pipeline import NarrateOptions, Narration, feed_cast, load_preparer, narrate
 from narrate.publish.feed import Feed
 from narrate.script import SpeechPreparer
@@ -30,6 +32,8 @@ class ArticleTask:
     options: NarrateOptions
     threads: int = 0
     """onnxruntime threads for this worker's voices; 0 keeps the engine's default."""
+    article: Article | None = None
+    """The article already read (a body handed to the publish API); None reads ``item.source``."""
 
 
 _CONTEXTS: dict[tuple[str, tuple[str, ...], int], tuple[EngineRegistry, SpeechPreparer]] = {}
@@ -57,12 +61,15 @@ def init_worker(feed: Feed, options: NarrateOptions, threads: int) -> None:
         pass  # the first article reports the same problem with its name on it
 
 
-def render_task(task: ArticleTask) -> Narration:
+def render_task(task: ArticleTask, *, progress: Callable[[Take], None] | None = None,
+                on_script: Callable[[Script], None] | None = None) -> Narration:
     """One article through the pipeline up to its files in the media location (``RENDERED``), or found
-    ``UNCHANGED``; the caller records it."""
+    ``UNCHANGED``; the caller records it. ``progress`` and ``on_script`` are the pipeline's callbacks (in this
+    process only: a pool or Dask worker runs without them)."""
     registry, preparer = worker_context(task.feed, task.options, task.threads)
     try:
-        return narrate(task.item.source, task.feed, task.options, registry, preparer=preparer, publish=False)
+        return narrate(task.article or task.item.source, task.feed, task.options, registry, preparer=preparer,
+                       publish=False, progress=progress, on_script=on_script)
     finally:
         trim_heap()
 

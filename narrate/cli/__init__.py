@@ -28,6 +28,7 @@ def _attach_commands() -> None:
     from narrate.cli.feed import feed
     from narrate.cli.lexicon import lexicon
     from narrate.cli.read import read
+    from narrate.cli.service import SERVICE_COMMANDS
     from narrate.cli.voices import voices
     from narrate.cli.web import WEB_COMMANDS
 
@@ -42,6 +43,8 @@ def _attach_commands() -> None:
     for command in WEB_COMMANDS:
         main.add_command(command)
     main.add_command(batch)
+    for command in SERVICE_COMMANDS:
+        main.add_command(command)
 
 
 _attach_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -205,3 +206,62 @@ def read_bytes(data: bytes, *, name: str | None = None, max_chars: int | None = 
     from narrate.sources.text import read_text_dump
 
     return read_text_dump(text, source_name=name or "input")
+
+
+TEXT_KINDS = ("html", "markdown", "text")
+"""The kinds of article body :func:`read_text` takes."""
+
+
+def read_text(body: str, kind: str, *, url: str | None = None, title: str | None = None,
+              published: dt.date | None = None, options: ReadOptions | None = None) -> Article:
+    """The article in a body handed over as text (a CMS's HTML, Markdown or plain text), read like a file of that
+    kind; ``url``, ``title`` and ``published`` override what the text says about itself."""
+    options = options or ReadOptions()
+    if kind not in TEXT_KINDS:
+        raise InputError(f"unknown article kind {kind!r}; give one of {', '.join(TEXT_KINDS)}")
+    if len(body.encode()) > options.max_bytes:
+        raise InputError(f"the {kind} body is larger than {options.max_bytes:,} bytes; that is not an article")
+    what = url or f"the {kind} body"
+    if title:
+        body = _with_title(body, kind, title)
+    if kind == "html":
+        from narrate.sources.html import read_html
+
+        html, removed = html_xml_safe(body)
+        _warn_removed(what, removed)
+        article = read_html(html, url=url)
+    else:
+        if len(body) > 2 * options.max_chars:
+            raise InputError(f"{what} has {len(body):,} characters; narrate reads articles up to "
+                             f"{options.max_chars:,} (set NARRATE_MAX_CHARS to raise the limit, or split it)")
+        text, removed = xml_safe(body)
+        _warn_removed(what, removed)
+        if kind == "markdown":
+            from narrate.sources.markdown import read_markdown
+
+            article = read_markdown(text)
+        else:
+            from narrate.sources.text import read_text_dump
+
+            article = read_text_dump(text, source_name=what)
+    meta = article.meta
+    meta = replace(meta, url=url or meta.url, title=title or meta.title, date=published or meta.date)
+    if meta != article.meta:
+        article = replace(article, meta=meta)
+    return checked_article(article, what, options)
+
+
+def _with_title(body: str, kind: str, title: str) -> str:
+    """The body with its title on top, written the way its kind writes one (a CMS sends the two apart), so the
+    reader makes it the headline and does not take the first paragraph for one."""
+    if kind == "html":
+        from html import escape
+
+        if re.search(r"<(html|body)[\s>]", body[:2000], re.IGNORECASE):
+            return body
+        heading = escape(title)
+        return (f"<!doctype html><html><head><title>{heading}</title></head>"
+                f"<body><article><h1>{heading}</h1>{body}</article></body></html>")
+    if kind == "markdown":
+        return f"# {title}\n\n{body}"
+    return f"{title}\n\n{body}"

@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -26,6 +27,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from narrate import settings
 from narrate.errors import PublishError
 
 PLAYER_MOUNT = "/_narrate"
@@ -98,24 +100,29 @@ def cache_control(path: str | os.PathLike[str]) -> str:
 
 
 def is_private(relative_path: str) -> bool:
-    """True for hidden files and feed internals, which the server answers with 404."""
+    """True for hidden files, feed internals and the publish service's state files, which the server answers
+    with 404."""
     parts = PurePosixPath(relative_path.replace(os.sep, "/")).parts
     if any(part.startswith(".") for part in parts):
+        return True
+    if bool(parts) and parts[-1].lower() in settings.STATE_FILES:
         return True
     if any(part in PRIVATE_DIRECTORIES for part in parts[:-1]):
         return True
     return bool(parts) and parts[-1].lower().endswith(PRIVATE_SUFFIXES)
 
 
-def create_app(root: Path) -> Starlette:
-    """The ASGI app serving ``root`` (usually ``feeds/``) and the player under ``/_narrate``."""
+def create_app(root: Path, hidden: tuple[Path, ...] | None = None) -> Starlette:
+    """The ASGI app serving ``root`` (usually ``feeds/``) and the player under ``/_narrate``; nothing inside the
+    ``hidden`` folders is served (default: the publish service's state folder, should it be put under ``root``)."""
     if not root.is_dir():
         raise PublishError(f"{root} is not a directory; pass --root with the folder that holds your feeds")
     static_dir = Path(__file__).with_name("static")
+    hidden = (settings.state_dir(),) if hidden is None else hidden
     return Starlette(
         routes=[
             Mount(PLAYER_MOUNT, app=FeedFiles(directory=static_dir), name="player"),
-            Mount("/", app=FeedFiles(directory=root, html=True), name="feeds"),
+            Mount("/", app=FeedFiles(directory=root, html=True, hidden=hidden), name="feeds"),
         ],
         middleware=[
             Middleware(GzipText),
@@ -134,10 +141,21 @@ def create_app(root: Path) -> Starlette:
 class FeedFiles(StaticFiles):
     """StaticFiles with podcast MIME types, cache headers, and the feed's private files hidden."""
 
+    def __init__(self, *, hidden: tuple[Path, ...] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hidden = tuple(_real(folder) for folder in hidden)
+
     async def get_response(self, path: str, scope: Scope) -> Response:
-        if is_private(path) or self._links_to_private(path):
+        if is_private(path) or self._links_to_private(path) or self._inside_hidden(path):
             raise HTTPException(status_code=404)
         return await super().get_response(path, scope)
+
+    def _inside_hidden(self, path: str) -> bool:
+        """Whether ``path`` is (or resolves into) a folder that is never served: the service's tokens and jobs."""
+        if not self.hidden or self.directory is None:
+            return False
+        real = _real(Path(self.directory) / path)
+        return any(real == folder or folder in real.parents for folder in self.hidden)
 
     def _links_to_private(self, path: str) -> bool:
         """Whether ``path`` resolves (through symlinks) outside the served folder or to one of its private
@@ -169,6 +187,13 @@ class FeedFiles(StaticFiles):
         if self.is_not_modified(response.headers, Headers(scope=scope)):
             return NotModifiedResponse(response.headers)
         return response
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
 
 
 class GzipText:
