@@ -103,6 +103,10 @@ def episode_cues(feed: Feed, episode: Episode) -> list[Cue]:
 
 GAP = 0.3
 """Silence between two sentences in a clip: a pause Whisper hears as one (narrate's own are 0.3 s or more)."""
+_SAID_BY_RULES = re.compile(r"[\d%$€£&@#/+=]")
+"""Digits and symbols: the normalizer's reading of them (or the voice's own, without it) can go wrong."""
+_CONTRACTION = re.compile(r"n['’]t$|['’](?:re|ll|ve|d|m)$", re.IGNORECASE)
+"""Endings the dictionary (letters only) does not hold: "don't" is "do", "they're" is "they"."""
 MARGIN = 0.05
 """Audio kept either side of a cue (its times are rounded to the millisecond)."""
 
@@ -111,10 +115,10 @@ def needs_hearing(text: str, prepared: Prepared) -> bool:
     """Whether a sentence can be misheard for a reason the editor can fix: a word outside the English dictionary
     (a name, a rare word) or anything the romanizer, normalizer or lexicon changed (numbers, abbreviations, names
     with an entry). Common dictionary words said by the voice's own rules are what it says best."""
-    if prepared.substitutions:
+    if prepared.substitutions or _SAID_BY_RULES.search(text):
         return True
     words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", readable(text).text)
-    return not all(is_english_word(word) for word in words)
+    return not all(is_english_word(_CONTRACTION.sub("", word)) for word in words)
 
 
 def pack(cues: Sequence[Cue], chosen: Sequence[int], audio: Audio,
