@@ -99,10 +99,11 @@ def test_chosen_sentences_are_packed_into_whole_windows() -> None:
 
 def test_only_sentences_that_can_go_wrong_are_heard() -> None:
     preparer = SpeechPreparer.load((), SpeechOptions(use_nemo=False))
-    plain = ["Forecasters expect more rain over the weekend.", "Work on the first lane will begin in March.",
+    plain = ["Forecasters expect more rain over the weekend.", "Work on the first lane will begin soon.",
              "They don't say, and the officials' plan stays.", "This article was read by an automated voice."]
-    risky = ["Officials met in Seoul.", "Exports rose 4 percent.", "Talks in 서울 ended.", "The talks ended at 5pm."]
-    assert [needs_hearing(s, preparer.prepare(s)) for s in plain + risky] == [False] * 4 + [True] * 4
+    risky = ["Officials met in Seoul.", "Exports rose 4 percent.", "Talks in 서울 ended.", "The talks ended at 5pm.",
+             "Work on the lane will begin in March.", "Talks in London ended.", "Councillors voted."]
+    assert [needs_hearing(s, preparer.prepare(s)) for s in plain + risky] == [False] * 4 + [True] * 7
 
 
 def test_suggestion_helpers() -> None:

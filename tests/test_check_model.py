@@ -73,6 +73,11 @@ def test_a_clean_narration_is_reported_clean(tmp_path: Path, registry: EngineReg
     assert result.sentences[-1].written == "This article was read by an automated voice."
     assert result.flagged == (), [(s.written, s.heard) for s in result.sentences]
     assert api.find_episode(feed_dir).check == result
+    # By default the plain sentences (dictionary words only) are not heard back, and the result says so.
+    assert [s.index for s in result.sentences if not s.heard_back] == [2, 3]
+    _, full = api.check_episode(feed_dir, engine=asr, options=CheckOptions(full=True), narrate_options=JOE,
+                                save=False)
+    assert len(full.heard) == 4 and full.flagged == (), [(s.written, s.heard) for s in full.sentences]
     cli = CliRunner().invoke(main, ["check", "talks", "--out", str(tmp_path), "--model", str(whisper_model),
                                     "--voice", "joe", "--threads", "2", "--json"], catch_exceptions=False)
     assert cli.exit_code == 0 and '"flagged": false' in cli.output and '"flagged": true' not in cli.output

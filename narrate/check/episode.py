@@ -112,13 +112,15 @@ MARGIN = 0.05
 
 
 def needs_hearing(text: str, prepared: Prepared) -> bool:
-    """Whether a sentence can be misheard for a reason the editor can fix: a word outside the English dictionary
-    (a name, a rare word) or anything the romanizer, normalizer or lexicon changed (numbers, abbreviations, names
-    with an entry). Common dictionary words said by the voice's own rules are what it says best."""
+    """Whether a sentence can be misheard for a reason the editor can fix: a name (a capitalized word that does
+    not just open the sentence), a word outside the English dictionary (a rare word), digits or symbols, or
+    anything the romanizer, normalizer or lexicon changed. Common dictionary words said by the voice's own rules
+    are what it says best."""
     if prepared.substitutions or _SAID_BY_RULES.search(text):
         return True
     words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", readable(text).text)
-    return not all(is_english_word(_CONTRACTION.sub("", word)) for word in words)
+    return any(word[:1].isupper() for word in words[1:]) or \
+        not all(is_english_word(_CONTRACTION.sub("", word)) for word in words)
 
 
 def pack(cues: Sequence[Cue], chosen: Sequence[int], audio: Audio,
