@@ -36,6 +36,7 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
     ("Kim Yong-beom spoke.", "Kim Yongbeom spoke"),
     ("“Yes,” she said.", "yes she said"),
     ("Han Duck-soo met them.", "Han Duk-soo met them."),  # a spelling variant, not a mishearing
+    ("The city centre's colours and harbour.", "The city center's colors and harbor."),
 ])
 def test_what_a_listener_accepts_is_no_error(meant: str, heard: str) -> None:
     result = compare(meant, heard)
