@@ -3,9 +3,9 @@
 The episode's WebVTT cues give each sentence's written text and its time in the audio (the Timeline that
 made them); the feed's speech preparer re-derives what the voice was given.
 
-What is heard: by default only the sentences where something can go wrong (a word outside the English
-dictionary, or anything the romanizer, normalizer or lexicon changed: names, numbers, abbreviations, lexicon
-entries); a sentence of common dictionary words only is left out and reported as not heard back
+What is heard: by default only the sentences where something can go wrong (a name, a word outside the English
+dictionary, digits or symbols, or anything the romanizer, normalizer or lexicon changed); a sentence of common
+dictionary words only is left out and reported as not heard back
 (``CheckOptions.full`` hears everything). The chosen sentences' audio is cut out by their cues and packed, with
 short silences, into clips that fill Whisper's 30 s window (it decodes a whole window whatever its content),
 each transcribed as text only; the text of a clip is shared out among its sentences by aligning it, word by
