@@ -210,6 +210,9 @@ class SentenceCheck:
     flagged: bool
     suspects: tuple[str, ...] = ()
     """Written words that were misheard, names first."""
+    heard_back: bool = True
+    """False for a plain sentence a selective check left out (common dictionary words only, nothing the
+    normalizer, romanizer or lexicon changed): not heard, so neither clean nor flagged."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,11 @@ class EpisodeCheck:
     def flagged(self) -> tuple[SentenceCheck, ...]:
         """The sentences a listener would likely mishear."""
         return tuple(s for s in self.sentences if s.flagged)
+
+    @property
+    def heard(self) -> tuple[SentenceCheck, ...]:
+        """The sentences that were heard back (all of them, unless the check was selective)."""
+        return tuple(s for s in self.sentences if s.heard_back)
 
 
 @dataclass(frozen=True)

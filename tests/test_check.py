@@ -6,18 +6,20 @@ import datetime as dt
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from narrate import api
-from narrate.check.asr import AsrRegistry, HeardWord
+from narrate.check.asr import AsrRegistry
 from narrate.check.compare import compare, tokens
-from narrate.check.episode import Cue, assign_words, read_cues
+from narrate.check.episode import GAP, Cue, needs_hearing, pack, read_cues, split_heard
 from narrate.check.suggest import heard_word, respelling, similarity, words_to_fix
 from narrate.cli import main
 from narrate.cli.feed import check_column
 from narrate.errors import EngineError
-from narrate.model import EpisodeCheck, SentenceCheck
+from narrate.model import Audio, EpisodeCheck, SentenceCheck
+from narrate.script import SpeechOptions, SpeechPreparer
 from narrate.script.lexicon import LexiconEntry, parse_lexicon, with_entries
 from narrate.voice.engines.base import EngineRegistry
 from narrate.voice.engines.fake import FakeEngine
@@ -34,6 +36,7 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
     ("Kim Yong-beom spoke.", "Kim Yongbeom spoke"),
     ("“Yes,” she said.", "yes she said"),
     ("Han Duck-soo met them.", "Han Duk-soo met them."),  # a spelling variant, not a mishearing
+    ("The city centre's colours and harbour.", "The city center's colors and harbor."),
 ])
 def test_what_a_listener_accepts_is_no_error(meant: str, heard: str) -> None:
     result = compare(meant, heard)
@@ -61,13 +64,47 @@ def test_tokens_remember_their_written_word() -> None:
         ("coupangs", "Coupang's"), ("two", "2"), ("u", "U.S"), ("s", "U.S"), ("units", "units")]
 
 
-def test_cues_and_heard_words_are_matched_by_time() -> None:
-    vtt = (DATA / "bridge-reopens.vtt").read_text(encoding="utf-8")
-    cues = read_cues(vtt)
+def test_cues_are_read_from_the_episode_transcript() -> None:
+    cues = read_cues((DATA / "bridge-reopens.vtt").read_text(encoding="utf-8"))
     assert cues[0].start < cues[0].end <= cues[1].start and cues[0].text
-    two = [Cue(0.0, 1.0, "One."), Cue(1.4, 2.0, "Two.")]
-    words = [HeardWord("one", 0.1, 0.9), HeardWord("uh", 1.1, 1.15), HeardWord("two", 1.3, 1.9)]
-    assert [[w.text for w in ws] for ws in assign_words(two, words)] == [["one", "uh"], ["two"]]
+
+
+@pytest.mark.parametrize(("meant", "heard", "shared"), [
+    (["Officials met in Seoul.", "Talks went well."], "Officials met and sole. Talks went well.",
+     ["Officials met and sole.", "Talks went well."]),
+    # A word aligned with nothing goes with the sentence the heard punctuation puts it in...
+    (["One two.", "Three four."], "One two. Uh three four.", ["One two.", "Uh three four."]),
+    # ... else with the word before it.
+    (["One two.", "Three four."], "One two uh three four", ["One two uh", "three four"]),
+    (["A cat sat.", "Dogs ran.", "Birds flew."], "A cat sat. Birds flew.", ["A cat sat.", "", "Birds flew."]),
+    (["It rose 4% in 2024.", "Fine."], "It rose four percent in twenty twenty-four. Fine.",
+     ["It rose four percent in twenty twenty-four.", "Fine."]),
+])
+def test_a_clips_transcript_is_shared_out_among_its_sentences(meant: list[str], heard: str,
+                                                              shared: list[str]) -> None:
+    assert split_heard(meant, heard) == shared
+
+
+def test_chosen_sentences_are_packed_into_whole_windows() -> None:
+    rate = 100
+    audio = Audio(np.arange(60 * rate, dtype=np.float32), rate)
+    cues = [Cue(0.0, 10.0, "a"), Cue(10.5, 20.0, "b"), Cue(20.5, 25.0, "c"), Cue(25.5, 59.0, "d")]
+    clips = pack(cues, [0, 2, 3], audio, limit=20.0)
+    assert [held for _, held in clips] == [[0, 2], [3]]
+    first = clips[0][0].samples
+    # Each cue's audio with a little margin, a silence between them, none at the ends.
+    assert len(first) == round((10.05 + GAP + 4.6) * rate) and first[0] == 0 and first[-1] == 25.05 * rate - 1
+    assert not first[round(10.05 * rate):round((10.05 + GAP) * rate)].any()
+    assert clips[1][0].duration > 20.0  # a sentence longer than a window is a clip of its own
+
+
+def test_only_sentences_that_can_go_wrong_are_heard() -> None:
+    preparer = SpeechPreparer.load((), SpeechOptions(use_nemo=False))
+    plain = ["Forecasters expect more rain over the weekend.", "Work on the first lane will begin soon.",
+             "They don't say, and the officials' plan stays.", "This article was read by an automated voice."]
+    risky = ["Officials met in Seoul.", "Exports rose 4 percent.", "Talks in 서울 ended.", "The talks ended at 5pm.",
+             "Work on the lane will begin in March.", "Talks in London ended.", "Councillors voted."]
+    assert [needs_hearing(s, preparer.prepare(s)) for s in plain + risky] == [False] * 4 + [True] * 7
 
 
 def test_suggestion_helpers() -> None:

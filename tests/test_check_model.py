@@ -73,6 +73,11 @@ def test_a_clean_narration_is_reported_clean(tmp_path: Path, registry: EngineReg
     assert result.sentences[-1].written == "This article was read by an automated voice."
     assert result.flagged == (), [(s.written, s.heard) for s in result.sentences]
     assert api.find_episode(feed_dir).check == result
+    # By default the plain sentences (dictionary words only) are not heard back, and the result says so.
+    assert [s.index for s in result.sentences if not s.heard_back] == [2, 3]
+    _, full = api.check_episode(feed_dir, engine=asr, options=CheckOptions(full=True), narrate_options=JOE,
+                                save=False)
+    assert len(full.heard) == 4 and full.flagged == (), [(s.written, s.heard) for s in full.sentences]
     cli = CliRunner().invoke(main, ["check", "talks", "--out", str(tmp_path), "--model", str(whisper_model),
                                     "--voice", "joe", "--threads", "2", "--json"], catch_exceptions=False)
     assert cli.exit_code == 0 and '"flagged": false' in cli.output and '"flagged": true' not in cli.output
@@ -97,3 +102,29 @@ def test_a_wrong_entry_is_flagged_and_the_suggestion_applied_fixes_it(
     assert suggestion.best.toml("London") in (feed_dir / "lexicon.toml").read_text(encoding="utf-8")
     _, again = api.check_episode(feed_dir, engine=asr, narrate_options=JOE, now=NOW)
     assert again.flagged == (), [(s.written, s.heard) for s in again.sentences]
+
+
+def test_batch_check_hears_every_episode_it_published(tmp_path: Path, whisper_model: Path) -> None:
+    feed_dir = tmp_path / "talks"
+    feed_dir.mkdir()
+    (feed_dir / "lexicon.toml").write_text(WRONG, encoding="utf-8")
+    (feed_dir / "feed.toml").write_text(HARBOR_FEED_TOML + 'lexicon = "lexicon.toml"\n', encoding="utf-8")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "talks.md").write_text(ARTICLE, encoding="utf-8")
+    (articles / "ferry.md").write_text("# Ferry back in service\n\nThe ferry runs again from Monday after 3 weeks of "
+                                       "repairs.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(articles), "--feed", "talks", "--out", str(tmp_path),
+                                       "--voice", "joe", "--jobs", "1", "--check", "--check-model",
+                                       str(whisper_model)], catch_exceptions=False)
+    assert result.exit_code == 1, result.output  # a flagged sentence fails the run like a failed article
+    lines = [line for line in result.output.splitlines() if line.startswith("check: ")]
+    assert sorted(lines)[0] == "check: Ferry back in service: clean", lines
+    assert sorted(lines)[1].startswith("check: Trade talks open in London: 2 flagged: s1 (London"), lines
+    assert sorted(lines)[1].endswith(", s2 (London)"), lines
+    checks = {episode.title: episode.check for episode in api.list_episodes(feed_dir)}
+    ferry = checks["Ferry back in service"]
+    assert ferry is not None and checks["Trade talks open in London"] is not None
+    # Only the sentence with a number was heard; the plain title and disclosure are recorded as not heard back.
+    assert [s.written for s in ferry.heard] == ["The ferry runs again from Monday after 3 weeks of repairs."]
+    assert len(ferry.sentences) == 3

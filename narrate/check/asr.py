@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
@@ -19,6 +19,8 @@ BUILT_IN = {"whisper": "narrate.check.whisper:WhisperEngine"}
 """The engines pyproject.toml registers; loaded directly when the installed metadata predates the group
 (narrate run from a source tree installed before ``narrate.asr`` existed)."""
 INSTALL_HINT = "narrate check needs the check extra: pip install 'narrate[check]'"
+CLIP_SECONDS = 30.0
+"""The longest clip ``transcribe_clips`` takes: Whisper's window, which it always decodes whole."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ class AsrEngine(ABC):
     @abstractmethod
     def transcribe(self, audio: Audio, language: str = "en") -> Transcript:
         """Every word heard in ``audio``, with times."""
+
+    def transcribe_clips(self, clips: Sequence[Audio], language: str = "en") -> list[str]:
+        """The text heard in each clip (each at most ``CLIP_SECONDS`` long), without word times: an engine that
+        can decode several clips at once, or skip its timing pass, does it faster than ``transcribe``."""
+        return [self.transcribe(clip, language).text for clip in clips]
 
 
 class AsrRegistry:

@@ -2,7 +2,8 @@
 
 Comparison normalization: case and punctuation are ignored, numbers count as words or digits ("3" and
 "three", "25th" and "twenty fifth"), spelled initials count however they are written ("U.S.", "U S", "US"),
-and words heard split or joined ("Yong-beom", "Yongbeom") are the same words.
+words heard split or joined ("Yong-beom", "Yongbeom") are the same words, and so are British and American
+spellings ending in -re/-er and -our/-or.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def _number_words(token: str) -> list[str] | None:
     return [w for w in re.split(r"[\s,-]+", words.lower()) if w and w != "and"]
 
 
+def _american(word: str) -> str:
+    """One spelling for words a listener hears the same in British and American spelling (Whisper writes the
+    latter): "centre"/"center", "colour"/"color"."""
+    word = re.sub(r"(?<=[^aeiou])re(s?)$", r"er\1", word)
+    return re.sub(r"(?<=..[^aeiou])our(s?)$", r"or\1", word)
+
+
 def tokens(text: str) -> list[Token]:
     """``text`` as comparison words, each with the written word it came from."""
     out: list[Token] = []
@@ -77,7 +85,7 @@ def tokens(text: str) -> list[Token]:
             out += [Token(letter.lower(), origin) for letter in bare if letter.isalpha()]
             continue
         bare = re.sub(r"['’]", "", bare).lower().replace(".", " ").replace("-", " ")
-        out += [Token(part, origin) for part in bare.split() if part]
+        out += [Token(_american(part), origin) for part in bare.split() if part]
     if currency:
         out.append(Token(_SYMBOLS[currency], currency))
     return out

@@ -118,11 +118,13 @@ def heard_word(heard: str) -> str:
 def try_candidates(word: str, voice: Voice, asr: AsrEngine, language: str = "en",
                    found: Sequence[Candidate] | None = None) -> list[Candidate]:
     """Each candidate spoken in the carrier phrase and heard back, best first."""
+    pending = list(found if found is not None else candidates(word))
+    spoken = [voice.engine.synthesize(f"{CARRIER[0]} {c.spoken(word)} {CARRIER[1]}", voice.options) for c in pending]
+    # Each phrase is its own clip (one shared window would let Whisper copy a spelling from the phrase before);
+    # the clips are decoded together.
     tried = []
-    for candidate in found if found is not None else candidates(word):
-        text = f"{CARRIER[0]} {candidate.spoken(word)} {CARRIER[1]}"
-        audio = voice.engine.synthesize(text, voice.options)
-        heard = heard_word(asr.transcribe(audio, language).text)
+    for candidate, text in zip(pending, asr.transcribe_clips(spoken, language), strict=True):
+        heard = heard_word(text)
         tried.append(Candidate(candidate.source, candidate.ipa, candidate.respell, heard, similarity(heard, word)))
     # Best heard first; among equals, the earlier candidate (the voice's own phonemizer) wins.
     order = {id(c): i for i, c in enumerate(tried)}

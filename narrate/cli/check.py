@@ -23,8 +23,9 @@ def format_check(result: EpisodeCheck, verbose: bool = False) -> str:
     """The readable report: one line per sentence, the flagged ones with what was heard and the suspects."""
     lines = []
     for s in result.sentences:
-        mark = "FLAG" if s.flagged else "ok  "
-        lines.append(f"s{s.index + 1:<3} {_clock(s.start)}  {s.score:4.2f}  {mark}  {s.written}")
+        mark = "FLAG" if s.flagged else "ok  " if s.heard_back else "--  "
+        score = f"{s.score:4.2f}" if s.heard_back else "   -"
+        lines.append(f"s{s.index + 1:<3} {_clock(s.start)}  {score}  {mark}  {s.written}")
         if s.flagged or verbose:
             if s.spoken != s.written:
                 lines.append(f"{'':>22}spoken: {s.spoken}")
@@ -33,8 +34,11 @@ def format_check(result: EpisodeCheck, verbose: bool = False) -> str:
                 lines.append(f"{'':>22}{kind}: {meant or '-'} -> {heard or '-'}")
             if s.suspects:
                 lines.append(f"{'':>22}suspects: {', '.join(s.suspects)}")
-    flagged = len(result.flagged)
-    lines.append(f"{flagged} of {len(result.sentences)} sentences flagged; episode WER {result.wer:.3f} "
+    n_flagged, n_heard, total = len(result.flagged), len(result.heard), len(result.sentences)
+    coverage = f"heard back all {total} sentences" if n_heard == total else \
+        f"heard back {n_heard} of {total} sentences ({total - n_heard} plain ones, marked --, were not: --full hears " \
+        "all)"
+    lines.append(f"{n_flagged} flagged; {coverage}; WER {result.wer:.3f} of what was heard "
                  f"(threshold {result.threshold}, {result.asr})")
     return "\n".join(lines)
 
@@ -55,6 +59,9 @@ def check_to_json(result: EpisodeCheck) -> dict[str, Any]:
               help="CPU threads for the ASR model (0: its own choice).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
               help="Flag a sentence whose word errors per word exceed this (a misheard name always is).")
+@click.option("--full", is_flag=True,
+              help="Hear every sentence; by default plain ones (common dictionary words only, nothing the normalizer "
+                   "or lexicon changed) are left out and reported as not heard back.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result (and suggestions) as JSON.")
 @click.option("--verbose", "-v", is_flag=True, help="Show what was heard for every sentence.")
 @click.option("--suggest", is_flag=True,
@@ -67,12 +74,15 @@ def check_to_json(result: EpisodeCheck) -> dict[str, Any]:
 @read_options
 @feeds_option
 @friendly_errors
-def check(feed_name: str, episode: str, model: Path | None, threads: int, threshold: float, as_json: bool,
-          verbose: bool, suggest: bool, apply_: bool, source: str | None, cast: str | None, voice: str | None,
-          allow_private: bool, timeout: float, feeds_root: Path) -> None:
+def check(feed_name: str, episode: str, model: Path | None, threads: int, threshold: float, full: bool,
+          as_json: bool, verbose: bool, suggest: bool, apply_: bool, source: str | None, cast: str | None,
+          voice: str | None, allow_private: bool, timeout: float, feeds_root: Path) -> None:
     """Transcribe EPISODE of FEED (GUID, slug or `latest`) and report the sentences a listener would mishear.
 
     Exit status 0 when nothing is flagged, 1 when something is, 2 on an error. Needs narrate[check].
+
+    Only the sentences where something can go wrong are heard (names, numbers, rare words, lexicon entries);
+    the report says which plain ones were not, and --full hears them all.
 
     \b
     Examples:
@@ -87,11 +97,13 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
     from narrate.check.episode import CheckOptions
     from narrate.sources.read import ReadOptions
 
+    check_options = CheckOptions(threshold=threshold, full=full)
+
     path = feed_dir(feeds_root, feed_name)
     engine = api.asr_engine(path, model, threads)
     options = api.NarrateOptions(cast=cast, voice=voice,
                                  read=ReadOptions(allow_private=allow_private, timeout=timeout))
-    found, result = api.check_episode(path, episode, engine=engine, options=CheckOptions(threshold=threshold),
+    found, result = api.check_episode(path, episode, engine=engine, options=check_options,
                                       narrate_options=options)
     suggestions = api.suggest_fixes(path, result, engine=engine, narrate_options=options) \
         if (suggest or apply_) and result.flagged else []
@@ -128,7 +140,7 @@ def check(feed_name: str, episode: str, model: Path | None, threads: int, thresh
             click.echo(f"applied {applied} entries; {narration.status.value}: {rendered} sentences "
                        f"re-rendered, {narration.cache_hits} from the cache")
         # Hear the new episode too: the record then holds the check of what listeners will get.
-        _, result = api.check_episode(path, found.guid, engine=engine, options=CheckOptions(threshold=threshold),
+        _, result = api.check_episode(path, found.guid, engine=engine, options=check_options,
                                       narrate_options=options)
         output["after"] = check_to_json(result)
         if not as_json:
