@@ -119,9 +119,9 @@ def test_batch_check_hears_every_episode_it_published(tmp_path: Path, whisper_mo
                                        str(whisper_model)], catch_exceptions=False)
     assert result.exit_code == 1, result.output  # a flagged sentence fails the run like a failed article
     lines = [line for line in result.output.splitlines() if line.startswith("check: ")]
-    assert sorted(lines)[0] == "check: Ferry back in service: clean", lines
+    assert sorted(lines)[0] == "check: Ferry back in service: clean (heard back 1 of 3 sentences)", lines
     assert sorted(lines)[1].startswith("check: Trade talks open in London: 2 flagged: s1 (London"), lines
-    assert sorted(lines)[1].endswith(", s2 (London)"), lines
+    assert ", s2 (London) (heard back " in sorted(lines)[1], lines
     checks = {episode.title: episode.check for episode in api.list_episodes(feed_dir)}
     ferry = checks["Ferry back in service"]
     assert ferry is not None and checks["Trade talks open in London"] is not None

@@ -98,7 +98,10 @@ def article(source: str, allow_private: bool, timeout: float, feed_name: str, ar
     if as_json:
         summary = api.narration_summary(feed, result)
         if checked is not None:
-            summary["check"] = {"flagged": [s.index for s in checked.flagged]}
+            summary["check"] = {"flagged": [s.index for s in checked.flagged],
+                                "suspects": sorted({w for s in checked.flagged for w in s.suspects}),
+                                "heard_back": len(checked.heard), "sentences": len(checked.sentences),
+                                "wer": round(checked.wer, 4)}
         click.echo(json.dumps(summary, ensure_ascii=False))
     else:
         _print_narration(result, feed)

@@ -97,7 +97,8 @@ def batch(sources: tuple[str, ...], feed_name: str, feeds_root: Path, jobs: int 
                 flagged += bool(checked.flagged)
                 where = ", ".join(f"s{s.index + 1} ({', '.join(s.suspects[:3])})" for s in checked.flagged)
                 click.echo(f"check: {_name(outcome)}: " + (f"{len(checked.flagged)} flagged: {where}"
-                                                            if checked.flagged else "clean"))
+                                                            if checked.flagged else "clean")
+                           + f" (heard back {len(checked.heard)} of {len(checked.sentences)} sentences)")
     if report.failed or flagged:
         sys.exit(EXIT_SOME_FAILED)
 
