@@ -294,7 +294,8 @@ def create_app(service: Service, *, start: bool = True) -> FastAPI:
 
     @app.delete(f"{PREFIX}/feeds/{{feed}}/episodes/{{guid}}")
     def delete_episode(feed: Feed, guid: str) -> dict[str, Any]:
-        """Take an episode down: out of the feed, its files deleted at once."""
+        """Take an episode down: out of the feed, its files deleted at once, and the narrations of its article
+        still queued cancelled (listed in ``cancelled``)."""
         return take_down(feed, guid)
 
     def take_down(feed: str, guid: str) -> dict[str, Any]:
@@ -305,7 +306,18 @@ def create_app(service: Service, *, start: bool = True) -> FastAPI:
             episode = api.remove_episode(opened, guid)
         except PublishError as error:
             raise HTTPException(409, str(error)) from error
-        return {"removed": episode.guid, "title": episode.title}
+        cancelled = cancel_queued(feed, episode.link) if episode.link else []
+        return {"removed": episode.guid, "title": episode.title, "cancelled": cancelled}
+
+    def cancel_queued(feed: str, article_url: str) -> list[str]:
+        """Cancel the jobs still queued for a taken-down article (else one would publish it again minutes
+        later); their ids. A CMS waiting on one hears ``narration.failed`` with the reason."""
+        why = "cancelled: the article's episode was taken down before this job ran"
+        jobs = service.jobs.cancel_queued(feed, article_url, why)
+        for job in jobs:
+            if service.webhooks.enqueue(feed, job.id, "narration.failed", {"job": job.id, "error": why}):
+                service.sender.wake.set()
+        return [job.id for job in jobs]
 
     @app.post(f"{PREFIX}/hooks/ghost/{{feed}}", status_code=202)
     async def ghost(request: Request, feed: str, token: Annotated[str | None, Query()] = None,
@@ -332,6 +344,9 @@ def create_app(service: Service, *, start: bool = True) -> FastAPI:
             opened = api.open_feed(feeds_root / feed)
             episode = api.find_episode_by_url(opened, action.url)
             if episode is None:
+                cancelled = cancel_queued(feed, action.url)  # deleted before its narration ran
+                if cancelled:
+                    return JSONResponse({"removed": None, "cancelled": cancelled}, status_code=200)
                 return JSONResponse({"ignored": f"{action.why}: no episode of {action.url}"}, status_code=202)
             return JSONResponse(take_down(feed, episode.guid), status_code=200)
         assert isinstance(action, GhostNarrate)

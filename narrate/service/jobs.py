@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from narrate.publish.episode import canonical_article_url
 from narrate.service.db import Database
 
 
@@ -75,6 +76,11 @@ class JobStore(Protocol):
 
     def requeue_running(self) -> int:
         """Queue again every job a stopped process left running; returns how many."""
+        ...
+
+    def cancel_queued(self, feed: str, article_url: str, reason: str) -> list[Job]:
+        """Fail, with ``reason``, every queued job of the feed for the article at ``article_url`` (compared by
+        :func:`canonical_article_url`); returns them as they were. A job already running is left to finish."""
         ...
 
     def count(self, feed: str | None = None) -> dict[str, int]:
@@ -137,6 +143,19 @@ class SqliteJobStore:
         with self.db.connect() as db:
             return db.execute("UPDATE jobs SET state = 'queued', started = NULL WHERE state = 'running'").rowcount
 
+    def cancel_queued(self, feed: str, article_url: str, reason: str) -> list[Job]:
+        wanted = canonical_article_url(article_url)
+        with self.db.transaction() as db:  # the write lock: no worker claims one of them meanwhile
+            rows = db.execute("SELECT * FROM jobs WHERE feed = ? AND state = 'queued'", (feed,)).fetchall()
+            cancelled = [_job(r) for r in rows]
+            cancelled = [j for j in cancelled if j.request.get("url")
+                         and canonical_article_url(j.request["url"]) == wanted]
+            now = time.time()
+            for job in cancelled:
+                db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ? WHERE id = ?",
+                           (reason, now, job.id))
+        return cancelled
+
     def count(self, feed: str | None = None) -> dict[str, int]:
         query = "SELECT state, COUNT(*) AS n FROM jobs" + (" WHERE feed = ?" if feed else "") + " GROUP BY state"
         with self.db.connect() as db:
@@ -144,7 +163,6 @@ class SqliteJobStore:
         counts = {state.value: 0 for state in JobState}
         counts.update({r["state"]: r["n"] for r in rows})
         return counts
-
 
     def prune(self, older_than: float) -> int:
         with self.db.connect() as db:
