@@ -238,6 +238,17 @@ def collect_garbage(feed: Feed, episodes: list[Episode], image_url: str, takedow
     return removed
 
 
+def discard(feed: Feed, written: WrittenEpisode) -> list[str]:
+    """Delete at once the files of a written episode that will not be recorded (its narration was cancelled
+    by a takedown), except those a record uses; returns the names removed. The caller holds the feed's lock."""
+    keep = {name for e in feed.store.episodes() for name in episode_file_names(e)}
+    feed.note_ledger("discard")
+    feed.claim_media()
+    return ledger.collect(feed.media, feed.ledger_id, "episodes", keep,
+                          takedowns=set(written.files.names) - keep,
+                          grace=feed.settings.media.keep_replaced_days * 86400).removed
+
+
 def reconcile(feed: Feed, now: dt.datetime) -> bool:
     """Before anything else: under the lock, remove temp files dead writers left, and rewrite feed.xml when it
     does not list exactly the records (a crash between the two); returns whether feed.xml was rewritten."""

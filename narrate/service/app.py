@@ -300,24 +300,31 @@ def create_app(service: Service, *, start: bool = True) -> FastAPI:
 
     def take_down(feed: str, guid: str) -> dict[str, Any]:
         opened = api.open_feed(feeds_root / feed)
-        if opened.store.get(guid) is None:
+        found = opened.store.get(guid)
+        if found is None:
             raise HTTPException(404, f"the feed {feed!r} has no episode {guid!r}")
-        try:
-            episode = api.remove_episode(opened, guid)
-        except PublishError as error:
-            raise HTTPException(409, str(error)) from error
-        cancelled = cancel_queued(feed, episode.link) if episode.link else []
+        # Under the lock a worker records under: a job of this article rendering now either recorded before
+        # (and its episode goes now) or sees the request to stop and records nothing.
+        with service.feed_locks.get(feed):
+            cancelled = cancel_jobs(feed, found.link) if found.link else []
+            try:
+                episode = api.remove_episode(opened, guid)
+            except PublishError as error:
+                raise HTTPException(409, str(error)) from error
         return {"removed": episode.guid, "title": episode.title, "cancelled": cancelled}
 
-    def cancel_queued(feed: str, article_url: str) -> list[str]:
-        """Cancel the jobs still queued for a taken-down article (else one would publish it again minutes
-        later); their ids. A CMS waiting on one hears ``narration.failed`` with the reason."""
+    def cancel_jobs(feed: str, article_url: str) -> list[str]:
+        """Cancel the jobs of a taken-down article (else one would publish it again minutes later): queued ones
+        at once, running ones before they record; their ids. A CMS waiting on one hears ``narration.failed``
+        with the reason (a running one's from its worker)."""
         why = "cancelled: the article's episode was taken down before this job ran"
         jobs = service.jobs.cancel_queued(feed, article_url, why)
         for job in jobs:
             if service.webhooks.enqueue(feed, job.id, "narration.failed", {"job": job.id, "error": why}):
                 service.sender.wake.set()
-        return [job.id for job in jobs]
+        running = service.jobs.request_cancel(feed, article_url, "cancelled: the article's episode was taken "
+                                                                 "down while this job rendered")
+        return [job.id for job in (*jobs, *running)]
 
     @app.post(f"{PREFIX}/hooks/ghost/{{feed}}", status_code=202)
     async def ghost(request: Request, feed: str, token: Annotated[str | None, Query()] = None,
@@ -344,7 +351,8 @@ def create_app(service: Service, *, start: bool = True) -> FastAPI:
             opened = api.open_feed(feeds_root / feed)
             episode = api.find_episode_by_url(opened, action.url)
             if episode is None:
-                cancelled = cancel_queued(feed, action.url)  # deleted before its narration ran
+                with service.feed_locks.get(feed):
+                    cancelled = cancel_jobs(feed, action.url)  # deleted before its narration recorded
                 if cancelled:
                     return JSONResponse({"removed": None, "cancelled": cancelled}, status_code=200)
                 return JSONResponse({"ignored": f"{action.why}: no episode of {action.url}"}, status_code=202)

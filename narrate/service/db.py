@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL DEFAULT 0,
     submitted REAL NOT NULL,
     started REAL,
-    finished REAL
+    finished REAL,
+    cancel TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_active ON jobs (feed, dedupe_key) WHERE state IN ('queued', 'running');
 CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (state, submitted);
@@ -98,6 +99,9 @@ class Database:
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+            if "cancel" not in columns:  # a state folder from before running jobs could be cancelled
+                db.execute("ALTER TABLE jobs ADD COLUMN cancel TEXT")
         os.chmod(self.path, 0o600)  # webhook secrets are in it
 
     @contextmanager

@@ -83,6 +83,15 @@ class JobStore(Protocol):
         :func:`canonical_article_url`); returns them as they were. A job already running is left to finish."""
         ...
 
+    def request_cancel(self, feed: str, article_url: str, reason: str) -> list[Job]:
+        """Ask every running job of the feed for the article at ``article_url`` to stop before it records
+        (its worker looks under the feed's lock, see :meth:`cancel_requested`); returns them."""
+        ...
+
+    def cancel_requested(self, job_id: str) -> str | None:
+        """Why a running job must not record its episode, if it was asked to stop."""
+        ...
+
     def count(self, feed: str | None = None) -> dict[str, int]:
         """Jobs per state (of one feed, or all)."""
         ...
@@ -140,7 +149,10 @@ class SqliteJobStore:
                        (reason, time.time(), job_id))
 
     def requeue_running(self) -> int:
-        with self.db.connect() as db:
+        with self.db.transaction() as db:
+            # A job asked to stop when the service died is not run again: its article was taken down.
+            db.execute("UPDATE jobs SET state = 'failed', error = cancel, finished = ? "
+                       "WHERE state = 'running' AND cancel IS NOT NULL", (time.time(),))
             return db.execute("UPDATE jobs SET state = 'queued', started = NULL WHERE state = 'running'").rowcount
 
     def cancel_queued(self, feed: str, article_url: str, reason: str) -> list[Job]:
@@ -155,6 +167,21 @@ class SqliteJobStore:
                 db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ? WHERE id = ?",
                            (reason, now, job.id))
         return cancelled
+
+    def request_cancel(self, feed: str, article_url: str, reason: str) -> list[Job]:
+        wanted = canonical_article_url(article_url)
+        with self.db.transaction() as db:
+            rows = db.execute("SELECT * FROM jobs WHERE feed = ? AND state = 'running'", (feed,)).fetchall()
+            running = [j for j in map(_job, rows)
+                       if j.request.get("url") and canonical_article_url(j.request["url"]) == wanted]
+            for job in running:
+                db.execute("UPDATE jobs SET cancel = ? WHERE id = ?", (reason, job.id))
+        return running
+
+    def cancel_requested(self, job_id: str) -> str | None:
+        with self.db.connect() as db:
+            row = db.execute("SELECT cancel FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return row["cancel"] if row is not None else None
 
     def count(self, feed: str | None = None) -> dict[str, int]:
         query = "SELECT state, COUNT(*) AS n FROM jobs" + (" WHERE feed = ?" if feed else "") + " GROUP BY state"

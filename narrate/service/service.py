@@ -11,7 +11,7 @@ from narrate.service.db import Database
 from narrate.service.jobs import SqliteJobStore
 from narrate.service.tokens import Tokens
 from narrate.service.webhooks import Retry, Sender, Webhooks
-from narrate.service.worker import InProcess, OnDask, OnPool, Renderer, Workers, WorkerSettings
+from narrate.service.worker import FeedLocks, InProcess, OnDask, OnPool, Renderer, Workers, WorkerSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class Service:
         self.tokens = Tokens(self.db)
         self.webhooks = Webhooks(self.db)
         self.sender = Sender(self.db, config.retry)
+        self.feed_locks = FeedLocks()
+        """Held by a worker while it records and by a takedown while it cancels and removes."""
         self.workers: Workers | None = None
         self.renderer: Renderer | None = None
         self._lock: object | None = None
@@ -77,7 +79,8 @@ class Service:
         if requeued:
             log.warning("queued again %d job(s) a stopped service left running", requeued)
         self.renderer = self._renderer()
-        self.workers = Workers(self.jobs, self.webhooks, self.renderer, self.config.worker, self.config.poll)
+        self.workers = Workers(self.jobs, self.webhooks, self.renderer, self.config.worker, self.config.poll,
+                               self.feed_locks)
         self.workers.on_delivery = self.sender.wake.set
         self.sender.start()
         self.workers.start()

@@ -23,7 +23,7 @@ from narrate.batch.worker import ArticleTask, render_task
 from narrate.errors import NarrateError
 from narrate.model import Script, Take
 from narrate.pipeline import NarrateOptions, Narration, Status, record
-from narrate.publish.episode import reconcile
+from narrate.publish.episode import discard, reconcile
 from narrate.service.jobs import Job, JobStore
 from narrate.service.webhooks import Webhooks
 from narrate.sources.read import TEXT_KINDS, read_text
@@ -126,6 +126,23 @@ class OnDask:
         self.runner.__exit__(None, None, None)
 
 
+class FeedLocks:
+    """One lock per feed, shared by the workers (recording) and the API (takedowns), so a takedown and a
+    job of the same article never interleave their check and their write."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, feed: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(feed, threading.Lock())
+
+
+class JobCancelled(NarrateError):
+    """The job's article was taken down while it rendered: nothing was recorded, its files were deleted."""
+
+
 def reason(error: BaseException) -> str:
     """A failure in one line."""
     text = str(error) if isinstance(error, NarrateError) else f"{type(error).__name__}: {error}"
@@ -136,7 +153,7 @@ class Workers:
     """``renderer.slots`` threads, each taking the oldest queued job until stopped."""
 
     def __init__(self, store: JobStore, webhooks: Webhooks, renderer: Renderer, settings: WorkerSettings,
-                 poll: float = 0.5) -> None:
+                 poll: float = 0.5, locks: FeedLocks | None = None) -> None:
         self.store = store
         self.webhooks = webhooks
         self.renderer = renderer
@@ -146,8 +163,7 @@ class Workers:
         self.stopping = threading.Event()
         self.on_delivery: Callable[[], None] = lambda: None
         """Called once a job's webhook events are queued (wakes the sender)."""
-        self._feed_locks: dict[str, threading.Lock] = {}
-        self._locks_lock = threading.Lock()
+        self.locks = locks or FeedLocks()
         self.threads = [threading.Thread(target=self._loop, name=f"narrate-job-{n}", daemon=True)
                         for n in range(renderer.slots)]
 
@@ -180,9 +196,9 @@ class Workers:
                 continue
             self.run(job)
 
-    def _feed_lock(self, feed: str) -> threading.Lock:
-        with self._locks_lock:
-            return self._feed_locks.setdefault(feed, threading.Lock())
+    def feed_lock(self, feed: str) -> threading.Lock:
+        """The lock a feed's records are written under in this process (see :class:`FeedLocks`)."""
+        return self.locks.get(feed)
 
     def run(self, job: Job) -> None:
         """Narrate one claimed job, record it, and queue its webhook event; never raises."""
@@ -202,7 +218,7 @@ class Workers:
     def _narrate(self, job: Job, feed: api.Feed) -> dict[str, Any]:
         options = self.settings.options_for(job.feed)
         feed.claim_media()
-        with self._feed_lock(feed.name):
+        with self.feed_lock(feed.name):
             # A killed run may have saved a record feed.xml lacks; the re-run then finds the episode unchanged.
             reconcile(feed, dt.datetime.now(dt.UTC))
         request = job.request
@@ -216,7 +232,13 @@ class Workers:
         narration = self.renderer.render(task, *self._progress(job))
         if narration.status is Status.RENDERED:
             assert narration.written is not None
-            with self._feed_lock(feed.name):
+            with self.feed_lock(feed.name):
+                # Under the lock a takedown also holds: a job asked to stop while it rendered records nothing.
+                cancelled = self.store.cancel_requested(job.id)
+                if cancelled:
+                    with feed.locked():
+                        discard(feed, narration.written)
+                    raise JobCancelled(cancelled)
                 episode, _ = record(feed, narration.written)
             narration = replace(narration, status=Status.PUBLISHED, episode=episode)
         return api.narration_summary(feed, narration)

@@ -103,3 +103,31 @@ def test_a_takedown_cancels_the_narrations_of_its_article_still_queued(tmp_path:
         ("narration.failed", edit["id"]), ("narration.failed", ghost_job.json()["id"]),
         ("narration.done", other["id"])])
     assert all("taken down" in e["error"] for e in Receiver.events if e["event"] == "narration.failed")
+
+
+def test_a_takedown_while_the_article_renders_stops_it_before_it_records(tmp_path: Path) -> None:
+    make_feed(tmp_path / "feeds", "harbor")
+    service = Service(service_config(tmp_path))
+    token = service.tokens.create("harbor")[1]
+    episodes = tmp_path / "feeds" / "harbor" / "episodes"
+    with running(service) as url, httpx.Client(base_url=url, timeout=30) as client:
+        first = client.post("/api/v1/feeds/harbor/narrations", headers=bearer(token),
+                            json={"markdown": article("pier"), "url": PIER, "title": "The pier story"})
+        published = wait_for(client, first.json()["status_url"], token)
+        assert published["status"] == "done", published
+        # A long edit: it is still rendering (mastering minutes of audio) when the takedown comes.
+        edit = client.post("/api/v1/feeds/harbor/narrations", headers=bearer(token),
+                           json={"markdown": article("pier", sentences=150), "url": PIER, "title": "The pier story"})
+        rendering = wait_for(client, edit.json()["status_url"], token, until=("running",))
+        assert rendering["status"] == "running"
+        removed = client.delete(f"/api/v1/feeds/harbor/episodes/{published['guid']}", headers=bearer(token))
+        assert removed.status_code == 200, removed.text
+        assert removed.json()["cancelled"] == [edit.json()["id"]]
+        stopped = wait_for(client, edit.json()["status_url"], token)
+        assert stopped["status"] == "failed" and "taken down while this job rendered" in stopped["error"], stopped
+        assert client.get("/api/v1/feeds/harbor/episodes", headers=bearer(token)).json() == []
+    feed_xml = (tmp_path / "feeds" / "harbor" / "feed.xml").read_text(encoding="utf-8")
+    assert "<item>" not in feed_xml
+    # Neither the published version nor the one rendered during the takedown is left online.
+    assert not [p.name for p in episodes.iterdir() if not p.name.startswith(".")]
+    assert not list((tmp_path / "feeds" / "harbor" / "manifests").glob("*.json"))
