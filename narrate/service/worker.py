@@ -86,9 +86,7 @@ class OnPool:
 
         from narrate.batch.runner import threads_per_worker
 
-        # One job more in flight than workers: while a finished job is recorded (feed.xml, manifests, the show
-        # page, in this process), the next one is already rendering instead of a worker waiting.
-        self.slots = jobs + 1
+        self.slots = jobs
         self.threads = threads_per_worker(jobs)
         self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
