@@ -129,7 +129,8 @@ def main() -> None:
     fingerprint = engine.fingerprint()
     hashing = time.perf_counter() - t0
     options = engine.options
-    print(f"ASR: {fingerprint}; {options.compute_type}, {args.threads} threads, beam {options.beam_size}, "
+    print(f"ASR: {fingerprint}; {options.compute_type}, {args.threads} threads as "
+          f"{getattr(engine, 'workers', 1)} decoders side by side, beam {options.beam_size}, "
           f"batch {options.batch}; model load {load:.1f} s, fingerprint (hashing model.bin) {hashing:.1f} s, "
           f"once per process. Piper: {args.threads} threads. {os.cpu_count()} cores.")
     # Warm both engines and the normalizer up.

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from narrate.check.asr import AsrEngine
+from narrate.check.asr import CLIP_SECONDS, AsrEngine
 from narrate.model import Role
 from narrate.script import SpeechPreparer
 from narrate.script.lexicon import Lexicon, LexiconEntry
@@ -175,7 +175,10 @@ def confirm(word: str, written: str, tried: Sequence[Candidate], voice: Voice, a
         entry = LexiconEntry(word, ipa=candidate.ipa, respell=None if candidate.ipa else candidate.respell)
         lexicon = Lexicon((*(e for e in preparer.lexicon.entries if e.written != word), entry))
         spoken = dataclasses.replace(preparer, lexicon=lexicon).prepare(written, phonemes=phonemes).spoken
-        heard = asr.transcribe(voice.engine.synthesize(spoken, voice.options), language).text
+        audio = voice.engine.synthesize(spoken, voice.options)
+        # A sentence fits Whisper's window: decoded as text only, like the episode's sentences.
+        heard = asr.transcribe_clips([audio], language)[0] if audio.duration <= CLIP_SECONDS \
+            else asr.transcribe(audio, language).text
         if word not in compare(written, heard).suspects:
             return candidate, heard
     return None, heard

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,7 +36,13 @@ class WhisperOptions:
     model: str = ""
     """A faster-whisper model folder (see README: where to get a model)."""
     threads: int = 0
-    """CPU threads (CTranslate2 intra-op); 0 lets it choose."""
+    """CPU threads in all (0: one per core), shared out among the ``workers``."""
+    workers: int = 0
+    """Decoders run side by side by ``transcribe_clips``, each with ``threads / workers`` threads (0: one per
+    thread, at most 4). Whisper's greedy decoding is a long chain of small steps that one thread runs almost as
+    fast as two, so two single-threaded decoders on two cores hear two windows in about 80 % of the time one
+    two-threaded decoder takes for the pair batched (measured: 2.0-2.1 s against 2.5-2.8 s for two 30 s
+    windows of Whisper base, int8)."""
     compute_type: str = "int8"
     """CTranslate2 compute type on CPU: int8 is fastest with no measurable loss on narration."""
     beam_size: int = 1
@@ -68,13 +76,21 @@ class WhisperEngine(AsrEngine):
                                 f"{file_digest(self.folder / 'model.bin')[:16]}"
         return self._fingerprint
 
+    @property
+    def workers(self) -> int:
+        """How many decoders run side by side."""
+        opts: WhisperOptions = self.options
+        threads = opts.threads or os.cpu_count() or 1
+        return max(1, opts.workers or min(threads, 4))
+
     def _loaded(self) -> Any:
         if self._model is None:
             from faster_whisper import WhisperModel
 
             opts: WhisperOptions = self.options
+            threads = opts.threads or os.cpu_count() or 1
             self._model = WhisperModel(str(self.folder), device="cpu", compute_type=opts.compute_type,
-                                       cpu_threads=opts.threads)
+                                       cpu_threads=max(1, threads // self.workers), num_workers=self.workers)
         return self._model
 
     def transcribe(self, audio: Audio, language: str = "en") -> Transcript:
@@ -98,17 +114,35 @@ class WhisperEngine(AsrEngine):
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
         suppressed = list(get_suppressed_tokens(tokenizer, [-1]))
-        texts: list[str] = []
-        for first in range(0, len(clips), max(1, self.options.batch)):
-            group = [resample(c, RATE).samples if c.sample_rate != RATE else c.samples
-                     for c in clips[first:first + max(1, self.options.batch)]]
-            longest = max(len(samples) for samples in group) / RATE
-            if longest > CLIP_SECONDS + 0.01:
-                raise ValueError(f"a clip of {longest:.1f} s is longer than Whisper's {CLIP_SECONDS:.0f} s window")
-            features = np.stack([pad_or_trim(model.feature_extractor(samples)[..., :-1]) for samples in group])
-            results = model.model.generate(
-                model.encode(features), [list(prompt) for _ in group], beam_size=self.options.beam_size,
-                max_length=min(model.max_length, len(prompt) + 16 + int(TOKENS_PER_SECOND * longest)),
-                suppress_blank=True, suppress_tokens=suppressed)
-            texts += [tokenizer.decode(r.sequences_ids[0]).strip() for r in results]
+        samples = [resample(c, RATE).samples if c.sample_rate != RATE else c.samples for c in clips]
+        for clip in samples:
+            if len(clip) / RATE > CLIP_SECONDS + 0.01:
+                raise ValueError(f"a clip of {len(clip) / RATE:.1f} s is longer than Whisper's "
+                                 f"{CLIP_SECONDS:.0f} s window")
+
+        def decode(indexes: list[int]) -> list[str]:
+            """One decoder's share, ``batch`` clips at a time (one encoder call, one batched greedy decode)."""
+            texts: list[str] = []
+            for first in range(0, len(indexes), max(1, self.options.batch)):
+                group = [samples[i] for i in indexes[first:first + max(1, self.options.batch)]]
+                longest = max(len(clip) for clip in group) / RATE
+                features = np.stack([pad_or_trim(model.feature_extractor(clip)[..., :-1]) for clip in group])
+                results = model.model.generate(
+                    model.encode(features), [list(prompt) for _ in group], beam_size=self.options.beam_size,
+                    max_length=min(model.max_length, len(prompt) + 16 + int(TOKENS_PER_SECOND * longest)),
+                    suppress_blank=True, suppress_tokens=suppressed)
+                texts += [tokenizer.decode(r.sequences_ids[0]).strip() for r in results]
+            return texts
+
+        workers = min(self.workers, len(samples))
+        if workers <= 1:
+            return decode(list(range(len(samples))))
+        # Each decoder takes every n-th clip; CTranslate2 releases the GIL, so the threads run side by side.
+        shares = [list(range(n, len(samples), workers)) for n in range(workers)]
+        with ThreadPoolExecutor(workers) as pool:
+            heard = list(pool.map(decode, shares))
+        texts = [""] * len(samples)
+        for share, share_texts in zip(shares, heard, strict=True):
+            for index, text in zip(share, share_texts, strict=True):
+                texts[index] = text
         return texts
