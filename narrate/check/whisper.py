@@ -67,6 +67,7 @@ class WhisperEngine(AsrEngine):
         super().__init__(options)
         self.folder = folder
         self._model: Any = None
+        self._parallel: Any = None
         self._fingerprint: str | None = None
 
     def fingerprint(self) -> str:
@@ -83,15 +84,26 @@ class WhisperEngine(AsrEngine):
         threads = opts.threads or os.cpu_count() or 1
         return max(1, opts.workers or min(threads, 4))
 
-    def _loaded(self) -> Any:
-        if self._model is None:
-            from faster_whisper import WhisperModel
+    def _model_with(self, threads: int, workers: int) -> Any:
+        from faster_whisper import WhisperModel
 
-            opts: WhisperOptions = self.options
-            threads = opts.threads or os.cpu_count() or 1
-            self._model = WhisperModel(str(self.folder), device="cpu", compute_type=opts.compute_type,
-                                       cpu_threads=max(1, threads // self.workers), num_workers=self.workers)
+        opts: WhisperOptions = self.options
+        return WhisperModel(str(self.folder), device="cpu", compute_type=opts.compute_type, cpu_threads=threads,
+                            num_workers=workers)
+
+    def _loaded(self) -> Any:
+        """The model for one decoder with every thread: a single window, or a long clip with timestamps."""
+        if self._model is None:
+            self._model = self._model_with(self.options.threads or os.cpu_count() or 1, 1)
         return self._model
+
+    def _side_by_side(self) -> Any:
+        """The model for ``workers`` single-threaded (or ``threads / workers``) decoders side by side; loaded
+        when an episode needs more than one window."""
+        if self._parallel is None:
+            threads = self.options.threads or os.cpu_count() or 1
+            self._parallel = self._model_with(max(1, threads // self.workers), self.workers)
+        return self._parallel
 
     def transcribe(self, audio: Audio, language: str = "en") -> Transcript:
         samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
@@ -110,7 +122,8 @@ class WhisperEngine(AsrEngine):
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
-        model = self._loaded()
+        workers = min(self.workers, len(clips))
+        model = self._side_by_side() if workers > 1 else self._loaded()
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
         suppressed = list(get_suppressed_tokens(tokenizer, [-1]))
@@ -134,7 +147,6 @@ class WhisperEngine(AsrEngine):
                 texts += [tokenizer.decode(r.sequences_ids[0]).strip() for r in results]
             return texts
 
-        workers = min(self.workers, len(samples))
         if workers <= 1:
             return decode(list(range(len(samples))))
         # Each decoder takes every n-th clip; CTranslate2 releases the GIL, so the threads run side by side.
