@@ -18,11 +18,19 @@ from narrate.publish.artwork import default_artwork
 from narrate.web.embed import TRANSCRIPT_MIME, embed_snippet, find_file
 from narrate.web.page import read_vtt_sentences, rewrite_page
 from narrate.web.show import Show, write_show_page
-from tests.web_support import EXAMPLE_PAGE, FIXTURES, TITLE, DemoEpisode, make_demo_episode, running_server
+from tests.web_support import (
+    EXAMPLE_PAGE,
+    FIXTURES,
+    TITLE,
+    DemoEpisode,
+    chromium,
+    make_demo_episode,
+    running_server,
+    watched_page,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">Breach & "quotes"'
 PLAYER = "narrate-player"
@@ -98,31 +106,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  # Lets the "never autoplays" check mean something: the browser would allow it.
-                  "--autoplay-policy=no-user-gesture-required"],
-        )
+    # Lets the "never autoplays" check mean something: the browser would allow it.
+    with chromium("--autoplay-policy=no-user-gesture-required") as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-    yield opened
-    context.close()
-    assert errors == []
+    with watched_page(browser, 1200, 900) as opened:
+        yield opened
 
 
 def audio(page: Any, expression: str) -> Any:

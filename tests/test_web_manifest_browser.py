@@ -18,39 +18,24 @@ from narrate.cli import main
 from narrate.model import Episode
 from narrate.publish.manifest import manifest_name
 from tests.conftest import DATA
-from tests.web_support import EXAMPLE_PAGE, running_server
+from tests.web_support import EXAMPLE_PAGE, chromium, running_server, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 PLAYER = "narrate-player"
 ARTICLE = DATA / "bridge-reopens.txt"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert errors == []
+    with watched_page(browser, 1000, 800) as opened:
+        yield opened
 
 
 def narrate(*args: str) -> str:

@@ -19,10 +19,44 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
 from narrate.model import ChapterMark, Episode, EpisodeFile, Role
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium: Playwright's own browser download fails on this machine."""
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
+
+
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[Any]:
+    """Debian's Chromium launched through Playwright (``extra_args`` after the usual flags)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def watched_page(browser: Any, width: int, height: int) -> Iterator[Any]:
+    """A page in a fresh context; a script error or a dialog on it fails the test when it closes."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+    yield opened
+    context.close()
+    assert errors == []
 
 FIXTURES = Path(__file__).parent / "fixtures" / "web"
 EXAMPLE_PAGE = FIXTURES / "nationpress-coupang-breach.html"

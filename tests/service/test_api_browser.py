@@ -20,31 +20,17 @@ from tests.conftest import HARBOR_FEED_TOML
 from tests.http_support import ReplyHandler, serve
 from tests.service.support import article, bearer, running, service_config, wait_for
 from tests.test_web_manifest_browser import PLAYER, player, plays, status
-from tests.web_support import running_server
+from tests.web_support import chromium, running_server, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTICLE_URL = "https://www.harbor-gazette.example/2026/11/ferry-timetable"
 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        opened = browser.new_context(viewport={"width": 1000, "height": 800}).new_page()
-        errors: list[str] = []
-        opened.on("pageerror", lambda error: errors.append(str(error)))
+    with chromium() as browser, watched_page(browser, 1000, 800) as opened:
         yield opened
-        browser.close()
-    assert errors == []
 
 
 class Site(ReplyHandler):
