@@ -149,10 +149,10 @@ def remove_stale_scratch(media_dir: Path, older_than: float = STALE_SCRATCH_SECO
     return removed
 
 
-def _reason(error: BaseException) -> str:
-    if isinstance(error, NarrateError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+def failure_reason(error: BaseException) -> str:
+    """A failed article's error in one line (narrate's own errors as they are, others with their type)."""
+    text = str(error) if isinstance(error, NarrateError) else f"{type(error).__name__}: {error}"
+    return " ".join(text.split()) or type(error).__name__
 
 
 class _Recorder:
@@ -184,7 +184,7 @@ class _Recorder:
     def accept(self, task: ArticleTask, result: TaskResult, started: float) -> Outcome:
         item = task.item
         if isinstance(result, BaseException):
-            reason = _reason(result)
+            reason = failure_reason(result)
             self.journal.failed(item.source, self.run, reason)
             return Outcome(item.source, item.label, Status.FAILED, error=reason,
                            seconds=time.perf_counter() - started)
@@ -207,7 +207,7 @@ class _Recorder:
                 self.unlisted += 1
                 self.write_feed()
             except Exception as error:  # a publish failure is this article's failure
-                reason = _reason(error)
+                reason = failure_reason(error)
                 del self.guids[result.guid]
                 self.dropped.update(written.files.names)
                 self.journal.failed(item.source, self.run, reason)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from narrate import api
+from narrate.batch.driver import failure_reason
 from narrate.batch.sources import BatchItem
 from narrate.batch.worker import ArticleTask, render_task
 from narrate.errors import NarrateError
@@ -143,12 +144,6 @@ class JobCancelled(NarrateError):
     """The job's article was taken down while it rendered: nothing was recorded, its files were deleted."""
 
 
-def reason(error: BaseException) -> str:
-    """A failure in one line."""
-    text = str(error) if isinstance(error, NarrateError) else f"{type(error).__name__}: {error}"
-    return " ".join(text.split()) or type(error).__name__
-
-
 class Workers:
     """``renderer.slots`` threads, each taking the oldest queued job until stopped."""
 
@@ -208,7 +203,7 @@ class Workers:
         except Exception as error:  # the job's failure, reported in one line; the worker goes on
             if not isinstance(error, NarrateError):
                 log.exception("job %s", job.id)
-            why = reason(error)
+            why = failure_reason(error)
             self.store.fail(job.id, why)
             self._notify(job, "narration.failed", {"error": why})
             return
